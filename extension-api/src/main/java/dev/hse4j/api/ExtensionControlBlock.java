@@ -1,0 +1,341 @@
+package dev.hse4j.api;
+
+import java.nio.ByteBuffer;
+
+/**
+ * EXTENSION_CONTROL_BLOCK: one per request, handed to {@link HttpExtension#httpExtensionProc}. Through it
+ * an extension reads the request, writes the response and calls the ServerSupportFunction services.
+ *
+ * <h2>Lifetime</h2>
+ * The ECB is valid from the call of {@code httpExtensionProc} until the request ends: when that call
+ * returns anything but {@link HseStatus#PENDING}, or, after {@code PENDING}, when
+ * {@link #doneWithSession(HseStatus)} is called or the session timeout fires. Afterwards every I/O call
+ * fails with {@link IsapiError#INVALID_OPERATION}; the request fields stay readable.
+ *
+ * <h2>One operation at a time</h2>
+ * At most one asynchronous operation ({@link #writeClientAsync}, {@link #readClientAsync},
+ * {@link #transmitFile}, {@link #vectorSendAsync}) may be pending per request. While one is, every other
+ * I/O call on the request, synchronous or not, fails at once with {@link IsapiError#BUSY} (170) and the
+ * pending operation carries on untouched: bytes never interleave.
+ *
+ * <h2>Buffers</h2>
+ * A buffer passed to an asynchronous call belongs to the server from the call until its completion has
+ * been delivered: the extension must neither change nor reuse it before then; afterwards the server
+ * keeps no reference to it. A buffer passed to a synchronous call is the caller's again when the call
+ * returns. The server reads (or fills) the bytes between the buffer's position and limit and advances
+ * its position by the bytes transferred.
+ *
+ * <h2>Threads</h2>
+ * Any method may be called from any thread; calls on one ECB are serialised by the server.
+ */
+public interface ExtensionControlBlock {
+
+    /**
+     * {@link #totalBytes()} when the body's length is not known in advance (chunked upload, HTTP/2 without
+     * content-length): read until {@link #readClient} returns 0. ISAPI's {@code 0xFFFFFFFF}.
+     */
+    long UNKNOWN_LENGTH = -1L;
+
+    /** The longest {@link #setLogData(String) log data} kept, as ISAPI's {@code HSE_LOG_BUFFER_LEN} less its NUL. */
+    int LOG_DATA_MAX = 79;
+
+    // ---------------------------------------------------------------- request fields
+
+    /** @return ISAPI's {@code dwVersion}: {@link ExtensionVersion#HSE_VERSION} (8.0) */
+    int version();
+
+    /** @return ConnID: an opaque id, unique per request in this server's life, never changed */
+    long connId();
+
+    /** @return REQUEST_METHOD, e.g. {@code GET} */
+    String method();
+
+    /** @return QUERY_STRING: the undecoded text after {@code ?}, without it; empty if none */
+    String queryString();
+
+    /** @return PATH_INFO: the decoded path after {@code /ext/<name>}, starting with {@code /}; empty if none */
+    String pathInfo();
+
+    /** @return PATH_TRANSLATED: {@link #pathInfo()} mapped into the webroot; empty if there is no path info */
+    String pathTranslated();
+
+    /**
+     * cbTotalBytes: the body's declared length, or {@link #UNKNOWN_LENGTH}. When a body of unknown length
+     * fits entirely in the read-ahead, its length is known and reported (as mod_isapi does).
+     *
+     * @return the body length in bytes, or {@link #UNKNOWN_LENGTH}
+     */
+    long totalBytes();
+
+    /**
+     * cbAvailable: how many body bytes the server read ahead into {@link #data()} (at most the read-ahead
+     * size, 48 KB by default). If it equals {@link #totalBytes()} the whole body is there; otherwise read
+     * the rest with {@link #readClient} or {@link #readClientAsync}.
+     *
+     * @return the preloaded byte count
+     */
+    int available();
+
+    /** @return lpbData: a read-only view of the {@link #available()} preloaded body bytes */
+    ByteBuffer data();
+
+    /** @return CONTENT_TYPE of the request, empty if none */
+    String contentType();
+
+    /** @return dwHttpStatusCode: the response status, for the log and for a response without explicit headers */
+    int statusCode();
+
+    /**
+     * Sets dwHttpStatusCode. It is the status sent if the extension writes without calling
+     * {@link #sendResponseHeader}, and the status logged.
+     *
+     * @param status an HTTP status code, 100 to 999
+     */
+    void setStatusCode(int status);
+
+    /** @return lpszLogData: the extension's text for the access log, empty by default */
+    String logData();
+
+    /**
+     * Sets lpszLogData, written into this request's access-log line. Longer than {@link #LOG_DATA_MAX}
+     * characters is cut; control characters are replaced.
+     *
+     * @param text the log text
+     */
+    void setLogData(String text);
+
+    // ---------------------------------------------------------------- server variables
+
+    /**
+     * GetServerVariable, as a string. Names: the CGI set (REQUEST_METHOD, QUERY_STRING, CONTENT_LENGTH,
+     * REMOTE_ADDR, SERVER_NAME, ...), IIS's (URL, LOCAL_ADDR, REMOTE_PORT, HTTPS, SERVER_PORT_SECURE, ...),
+     * {@code HTTP_<NAME>}, {@code HEADER_<Exact-Name>}, ALL_HTTP, ALL_RAW, and {@code UNICODE_<name>}.
+     *
+     * @param name the variable's name
+     * @return the value
+     * @throws IsapiException {@link IsapiError#INVALID_INDEX} (1413) for an unknown name,
+     *     {@link IsapiError#NO_DATA} (232) for a known name without a value in this request
+     */
+    String getServerVariable(String name) throws IsapiException;
+
+    /**
+     * GetServerVariable with ISAPI's two-call sizing: the value is copied into {@code buffer} with a
+     * terminating NUL (one byte; two for {@code UNICODE_} names, whose values are UTF-16LE). Other values
+     * are ISO-8859-1 bytes, as ISAPI's ANSI strings.
+     *
+     * @param name the variable's name
+     * @param buffer where to copy the value; {@code null} is a buffer of size 0
+     * @return the bytes copied, terminator included
+     * @throws InsufficientBufferException (122) if the buffer is too small, with the size needed;
+     *     the buffer is left unchanged
+     * @throws IsapiException 1413 or 232, as {@link #getServerVariable(String)}
+     */
+    int getServerVariable(String name, byte[] buffer) throws IsapiException;
+
+    // ---------------------------------------------------------------- writing
+
+    /**
+     * WriteClient, synchronous: sends the buffer's remaining bytes on the calling thread, blocking until the
+     * network has taken them. If no header was sent yet, the server first sends one with
+     * {@link #statusCode()}. On a TLS connection the bytes go out in records of at most 16 KB.
+     *
+     * @param src the bytes; its position is advanced past what was sent
+     * @return the bytes sent
+     * @throws IsapiException {@link IsapiError#OPERATION_ABORTED} (995) if the client is gone,
+     *     {@link IsapiError#NETNAME_DELETED} (64) after {@link #closeConnection()},
+     *     {@link IsapiError#BUSY} (170) while an asynchronous operation is pending
+     */
+    int writeClient(ByteBuffer src) throws IsapiException;
+
+    /**
+     * WriteClient, synchronous, from an array. See {@link #writeClient(ByteBuffer)}.
+     *
+     * @param bytes the bytes to send
+     * @return the bytes sent
+     * @throws IsapiException as {@link #writeClient(ByteBuffer)}
+     */
+    default int writeClient(byte[] bytes) throws IsapiException {
+        return writeClient(ByteBuffer.wrap(bytes));
+    }
+
+    /**
+     * WriteClient with HSE_IO_ASYNC: returns at once; the registered {@link IoCompletion} is called exactly
+     * once with the total bytes sent (however many TLS records they took) or the error. The buffer is the
+     * server's until that completion (see "Buffers" above).
+     *
+     * @param src the bytes to send
+     * @throws IsapiException {@link IsapiError#INVALID_PARAMETER} (87) if no completion is registered,
+     *     {@link IsapiError#BUSY} (170) if an operation is pending; no completion follows a thrown call
+     */
+    void writeClientAsync(ByteBuffer src) throws IsapiException;
+
+    /**
+     * HSE_REQ_TRANSMIT_FILE: sends a file region (with optional head, tail, status line and headers)
+     * asynchronously; completes through the info's own callback if it has one, else the registered one.
+     *
+     * @param info what to send
+     * @throws IsapiException 87 if no completion is available, 170 if an operation is pending,
+     *     {@link IsapiError#WSAEINVAL} (10022) if the offset is past the end of the file,
+     *     {@link IsapiError#FILE_NOT_FOUND} (2) if the file does not exist
+     */
+    void transmitFile(TransmitFileInfo info) throws IsapiException;
+
+    /**
+     * HSE_REQ_VECTOR_SEND, synchronous: sends the vector's buffers and file regions in order.
+     *
+     * @param vector what to send
+     * @return the bytes sent
+     * @throws IsapiException as {@link #writeClient(ByteBuffer)}, and 10022 / 2 for a bad file region
+     */
+    long vectorSend(ResponseVector vector) throws IsapiException;
+
+    /**
+     * HSE_REQ_VECTOR_SEND with HSE_IO_ASYNC: as {@link #vectorSend}, completing through the registered
+     * {@link IoCompletion} with the total bytes.
+     *
+     * @param vector what to send; its buffers are the server's until the completion
+     * @throws IsapiException 87 without a registered completion, 170 if an operation is pending,
+     *     10022 / 2 for a bad file region
+     */
+    void vectorSendAsync(ResponseVector vector) throws IsapiException;
+
+    // ---------------------------------------------------------------- reading
+
+    /**
+     * ReadClient, synchronous: reads body bytes past the preloaded part. Returns as soon as at least one
+     * byte is available; never blocks past the end of the body.
+     *
+     * @param dst where to put the bytes; its position is advanced
+     * @return the bytes read; 0 at the end of the body
+     * @throws IsapiException {@link IsapiError#TIMEOUT} (1460) if no byte came within the read timeout,
+     *     {@link IsapiError#OPERATION_ABORTED} (995) if the client is gone, {@link IsapiError#READ_FAULT}
+     *     (30) for a malformed body, 170 while an asynchronous operation is pending
+     */
+    int readClient(ByteBuffer dst) throws IsapiException;
+
+    /**
+     * HSE_REQ_ASYNC_READ_CLIENT: returns at once; the registered completion reports the bytes read into
+     * {@code dst} (position advanced), where 0 means end of body or client gone.
+     *
+     * @param dst the buffer to fill; the server's until the completion
+     * @throws IsapiException 87 if no completion is registered, 170 if an operation is pending
+     */
+    void readClientAsync(ByteBuffer dst) throws IsapiException;
+
+    // ---------------------------------------------------------------- asynchronous control
+
+    /**
+     * HSE_REQ_IO_COMPLETION: registers the callback (and its context) for this request's asynchronous
+     * operations. The last registration wins; {@code null} removes it. It does no I/O.
+     *
+     * @param completion the callback, or {@code null}
+     * @param context any object, handed back in every {@link Completion}
+     */
+    void ioCompletion(IoCompletion completion, Object context);
+
+    /**
+     * HSE_REQ_DONE_WITH_SESSION: ends a request whose {@code httpExtensionProc} returned
+     * {@link HseStatus#PENDING}. May be called from any thread.
+     *
+     * <p>If an operation is still pending, the session ends right after its completion has been
+     * delivered: the response is never cut short. {@link HseStatus#ERROR} aborts the response
+     * (500 if nothing was sent, else the connection is closed).
+     *
+     * @param status SUCCESS or SUCCESS_AND_KEEP_CONN (keep-alive when the framing allows it), or ERROR
+     * @throws IsapiException {@link IsapiError#INVALID_OPERATION} (4317) if called twice, before
+     *     {@code httpExtensionProc} returned PENDING, or after the session ended; the call then has no effect
+     */
+    void doneWithSession(HseStatus status) throws IsapiException;
+
+    /**
+     * HSE_REQ_CANCEL_IO: the pending operation, if any, completes with
+     * {@link IsapiError#OPERATION_ABORTED} (995). Cancelling a pending write closes the connection, since
+     * a half-written response cannot be continued.
+     */
+    void cancelIo();
+
+    /** @return HSE_REQ_IS_CONNECTED: {@code false} once the client is known to be gone */
+    boolean isConnected();
+
+    /**
+     * HSE_REQ_CLOSE_CONNECTION: closes the client connection at once. A pending operation completes with
+     * {@link IsapiError#NETNAME_DELETED} (64); wait for it before {@link #doneWithSession}.
+     */
+    void closeConnection();
+
+    // ---------------------------------------------------------------- response services
+
+    /**
+     * HSE_REQ_SEND_RESPONSE_HEADER: sends the status line and headers, once per request.
+     *
+     * @param status e.g. {@code "200 OK"}, or {@code null} for {@link #statusCode()}
+     * @param headers extra headers as {@code "Name: value\r\n"} lines (a final empty line is allowed), or
+     *     {@code null}
+     * @throws IsapiException {@link IsapiError#INVALID_OPERATION} if headers were already sent,
+     *     {@link IsapiError#INVALID_PARAMETER} for a malformed status or header
+     */
+    default void sendResponseHeader(String status, String headers) throws IsapiException {
+        sendResponseHeader(status, headers, true);
+    }
+
+    /**
+     * HSE_REQ_SEND_RESPONSE_HEADER_EX: as {@link #sendResponseHeader(String, String)}, saying whether the
+     * connection may be kept alive after this response.
+     *
+     * @param status e.g. {@code "200 OK"}, or {@code null} for {@link #statusCode()}
+     * @param headers extra headers, or {@code null}
+     * @param keepConn {@code false} adds {@code Connection: close}
+     * @throws IsapiException as {@link #sendResponseHeader(String, String)}
+     */
+    void sendResponseHeader(String status, String headers, boolean keepConn) throws IsapiException;
+
+    /**
+     * HSE_REQ_SEND_URL_REDIRECT_RESP: answers {@code 302 Found} with {@code Location: url}.
+     *
+     * @param url an absolute URL or a path
+     * @throws IsapiException {@link IsapiError#INVALID_OPERATION} if headers were already sent,
+     *     {@link IsapiError#INVALID_PARAMETER} for a URL with control characters
+     */
+    void sendUrlRedirect(String url) throws IsapiException;
+
+    /**
+     * HSE_REQ_SEND_URL: in hse4j, as in the newer IIS documentation, the same as
+     * {@link #sendUrlRedirect(String)}.
+     *
+     * @param url an absolute URL or a path
+     * @throws IsapiException as {@link #sendUrlRedirect(String)}
+     */
+    void sendUrl(String url) throws IsapiException;
+
+    /**
+     * HSE_REQ_MAP_URL_TO_PATH: the webroot file a URL path names. Never a path outside the webroot.
+     *
+     * @param url a URL path such as {@code /images/a.png} (percent-encoding is decoded)
+     * @return the absolute file-system path
+     * @throws IsapiException {@link IsapiError#ACCESS_DENIED} (5) if the URL would leave the webroot,
+     *     {@link IsapiError#INVALID_PARAMETER} for a malformed URL
+     */
+    String mapUrlToPath(String url) throws IsapiException;
+
+    /**
+     * HSE_APPEND_LOG_PARAMETER: appends text to this request's access-log line (after the log data).
+     *
+     * @param text the text; control characters are replaced
+     */
+    void appendLogParameter(String text);
+
+    /** @return HSE_REQ_IS_KEEP_CONN: whether the connection will stay open after this response */
+    boolean isKeepConn();
+
+    /**
+     * ServerSupportFunction by number, for code ported from C. Supported codes map onto the methods of
+     * this interface, as {@link HseReq} documents for each; services that need Windows fail with
+     * {@link IsapiError#NOT_SUPPORTED} (50), unknown codes with {@link IsapiError#INVALID_PARAMETER} (87).
+     *
+     * @param hseReq an {@code HSE_REQ_*} code from {@link HseReq}
+     * @param parameter the code's input, as {@link HseReq} documents, or {@code null}
+     * @return the code's output, as {@link HseReq} documents, or {@code null}
+     * @throws IsapiException the service's error, or 50 / 87 as above
+     */
+    Object serverSupportFunction(int hseReq, Object parameter) throws IsapiException;
+}

@@ -1,0 +1,47 @@
+package dev.hse4j.api;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Optional per-extension settings, read from the extension class when it is deployed. Every element
+ * has a default meaning "use the server's setting".
+ *
+ * <pre>{@code
+ * @ExtensionSettings(name = "orders", readAheadBytes = 0, sessionTimeoutMillis = 120_000)
+ * public final class OrdersExtension implements HttpExtension { ... }
+ * }</pre>
+ */
+@Documented
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.TYPE)
+public @interface ExtensionSettings {
+
+    /**
+     * The mount name: requests to {@code /ext/<name>} and {@code /ext/<name>/<path-info>} go to this
+     * extension. Letters, digits, {@code - _ .}; empty means the jar's file name without {@code .jar}.
+     *
+     * @return the mount name, or empty for the default
+     */
+    String name() default "";
+
+    /**
+     * How many body bytes the server reads before calling {@code httpExtensionProc} (ISAPI's
+     * UploadReadAheadSize); {@code -1} means the server's setting (48 KB unless configured).
+     *
+     * @return the read-ahead size in bytes, or -1
+     */
+    int readAheadBytes() default -1;
+
+    /**
+     * How long a {@link HseStatus#PENDING} request may stay open without
+     * {@link ExtensionControlBlock#doneWithSession(HseStatus)} before the server aborts it;
+     * {@code -1} means the server's setting.
+     *
+     * @return the session timeout in milliseconds, or -1
+     */
+    long sessionTimeoutMillis() default -1;
+}

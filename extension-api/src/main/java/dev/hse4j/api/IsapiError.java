@@ -1,0 +1,84 @@
+package dev.hse4j.api;
+
+/**
+ * The Win32 error codes hse4j reports, with the meaning each has here. They appear in
+ * {@link IsapiException#errorCode()} and {@link Completion#errorCode()}.
+ */
+public final class IsapiError {
+
+    private IsapiError() {
+    }
+
+    /** 0: success. */
+    public static final int NO_ERROR = 0;
+    /** 30 ERROR_READ_FAULT: the request body could not be read (malformed chunking, I/O failure). */
+    public static final int READ_FAULT = 30;
+    /** 50 ERROR_NOT_SUPPORTED: a ServerSupportFunction service that has no meaning outside Windows. */
+    public static final int NOT_SUPPORTED = 50;
+    /**
+     * 64 ERROR_NETNAME_DELETED: the connection was closed by
+     * {@link ExtensionControlBlock#closeConnection()}; the operation pending at that moment fails with it.
+     */
+    public static final int NETNAME_DELETED = 64;
+    /** 87 ERROR_INVALID_PARAMETER: a bad argument, an unknown service code, or no completion registered. */
+    public static final int INVALID_PARAMETER = 87;
+    /**
+     * 122 ERROR_INSUFFICIENT_BUFFER: the caller's buffer is too small;
+     * {@link InsufficientBufferException#requiredSize()} tells the size needed.
+     */
+    public static final int INSUFFICIENT_BUFFER = 122;
+    /**
+     * 170 ERROR_BUSY: another I/O operation of this request is still pending (the one-outstanding rule).
+     * The pending operation is not affected.
+     */
+    public static final int BUSY = 170;
+    /** 232 ERROR_NO_DATA: the server variable is known but has no value for this request. */
+    public static final int NO_DATA = 232;
+    /**
+     * 1460 ERROR_TIMEOUT: a synchronous read waited longer than the read timeout, or the session
+     * timeout ended a pending session.
+     */
+    public static final int TIMEOUT = 1460;
+    /** 995 ERROR_OPERATION_ABORTED: the client went away, or the operation was cancelled. */
+    public static final int OPERATION_ABORTED = 995;
+    /** 1413 ERROR_INVALID_INDEX: no server variable has that name. */
+    public static final int INVALID_INDEX = 1413;
+    /**
+     * 4317 ERROR_INVALID_OPERATION: the call is not valid in the request's current state (headers sent
+     * twice, doneWithSession twice or without PENDING, I/O after the session ended).
+     */
+    public static final int INVALID_OPERATION = 4317;
+    /** 2 ERROR_FILE_NOT_FOUND: a file named to a service does not exist. */
+    public static final int FILE_NOT_FOUND = 2;
+    /** 5 ERROR_ACCESS_DENIED: a path or URL maps outside the webroot. */
+    public static final int ACCESS_DENIED = 5;
+    /** 10022 WSAEINVAL: TransmitFile / VectorSend offset past the end of the file, as in IIS. */
+    public static final int WSAEINVAL = 10022;
+
+    /**
+     * A short name for an error code, for messages and logs.
+     *
+     * @param code a Win32 error code
+     * @return its symbolic name, or {@code "ERROR_<code>"}
+     */
+    public static String name(int code) {
+        switch (code) {
+            case NO_ERROR: return "NO_ERROR";
+            case FILE_NOT_FOUND: return "ERROR_FILE_NOT_FOUND";
+            case ACCESS_DENIED: return "ERROR_ACCESS_DENIED";
+            case READ_FAULT: return "ERROR_READ_FAULT";
+            case NOT_SUPPORTED: return "ERROR_NOT_SUPPORTED";
+            case NETNAME_DELETED: return "ERROR_NETNAME_DELETED";
+            case INVALID_PARAMETER: return "ERROR_INVALID_PARAMETER";
+            case INSUFFICIENT_BUFFER: return "ERROR_INSUFFICIENT_BUFFER";
+            case BUSY: return "ERROR_BUSY";
+            case NO_DATA: return "ERROR_NO_DATA";
+            case OPERATION_ABORTED: return "ERROR_OPERATION_ABORTED";
+            case INVALID_INDEX: return "ERROR_INVALID_INDEX";
+            case TIMEOUT: return "ERROR_TIMEOUT";
+            case INVALID_OPERATION: return "ERROR_INVALID_OPERATION";
+            case WSAEINVAL: return "WSAEINVAL";
+            default: return "ERROR_" + code;
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package dev.hse4j.samples.hello;
+
+import dev.hse4j.api.ExtensionControlBlock;
+import dev.hse4j.api.ExtensionVersion;
+import dev.hse4j.api.HseStatus;
+import dev.hse4j.api.HttpExtension;
+
+import java.nio.charset.StandardCharsets;
+
+/** {@code GET /ext/hello}: the smallest useful extension. */
+public final class HelloExtension implements HttpExtension {
+
+    private static final byte[] BODY = "Hello from hse4j!\n".getBytes(StandardCharsets.US_ASCII);
+
+    @Override
+    public ExtensionVersion getExtensionVersion() {
+        return ExtensionVersion.of("Hello: answers with a greeting");
+    }
+
+    @Override
+    public HseStatus httpExtensionProc(ExtensionControlBlock ecb) throws Exception {
+        ecb.sendResponseHeader("200 OK",
+                "Content-Type: text/plain; charset=us-ascii\r\nContent-Length: " + BODY.length + "\r\n\r\n");
+        ecb.writeClient(BODY);
+        return HseStatus.SUCCESS;
+    }
+}

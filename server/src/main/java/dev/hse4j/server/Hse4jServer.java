@@ -1,0 +1,180 @@
+package dev.hse4j.server;
+
+import dev.hse4j.server.config.ServerConfig;
+import dev.hse4j.server.deploy.Deployer;
+import dev.hse4j.server.deploy.ExtensionRegistry;
+import dev.hse4j.server.deploy.JarLoader;
+import dev.hse4j.server.host.ExtensionHost;
+import dev.hse4j.server.host.HostStats;
+import dev.hse4j.server.web.StatusHandler;
+import dev.hse4j.server.web.Webroot;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.stream.Stream;
+
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.CustomRequestLog;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.RequestLogWriter;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ResourceHandler;
+import org.eclipse.jetty.util.VirtualThreads;
+import org.eclipse.jetty.util.resource.ResourceFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An hse4j server: Jetty with the request path connector → router → extension host / status / webroot.
+ * Start it, use it, close it. Nothing here is static, so tests can run several side by side.
+ */
+public final class Hse4jServer implements AutoCloseable {
+
+    /** SERVER_SOFTWARE. */
+    public static final String SOFTWARE = "hse4j/0.1.0";
+
+    /** The access-log format: NCSA combined, then the extension's log data in quotes. */
+    public static final String ACCESS_LOG_FORMAT = CustomRequestLog.EXTENDED_NCSA_FORMAT
+            + " \"%{" + ExtensionHost.LOG_ATTRIBUTE + "}attr\"";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Hse4jServer.class);
+
+    private final ServerConfig config;
+    private final Server jetty;
+    private final ServerConnector http;
+    private final ExtensionRegistry registry = new ExtensionRegistry();
+    private final Deployer deployer;
+    private final ExtensionHost host;
+    private final StatusHandler status;
+
+    /**
+     * @param config the configuration
+     * @throws IOException if the webroot or work directory cannot be prepared
+     */
+    public Hse4jServer(ServerConfig config) throws IOException {
+        this.config = config;
+        QueuedThreadPool pool = new QueuedThreadPool(200, 8);
+        pool.setName("hse4j");
+        Executor virtual = config.virtualThreads() ? virtualThreads() : null;
+        if (virtual != null) {
+            pool.setVirtualThreadsExecutor(virtual);
+        }
+        jetty = new Server(pool);
+        jetty.setStopTimeout(5_000);
+
+        HttpConfiguration httpConfig = new HttpConfiguration();
+        httpConfig.setSendServerVersion(false);
+        httpConfig.setSendXPoweredBy(false);
+        httpConfig.setUriCompliance(UriCompliance.DEFAULT);
+        http = new ServerConnector(jetty, new HttpConnectionFactory(httpConfig));
+        http.setHost(config.host());
+        http.setPort(config.httpPort());
+        jetty.addConnector(http);
+
+        Webroot webroot = new Webroot(config.webroot());
+        Path shadowDir = config.workDir().resolve("shadow");
+        cleanShadowDir(shadowDir);
+        JarLoader loader = new JarLoader(shadowDir, config.readAheadBytes(), config.sessionTimeout());
+        deployer = new Deployer(config.extensionsDir(), loader, registry);
+        host = new ExtensionHost(registry, webroot, virtual != null ? virtual : pool, jetty.getScheduler(),
+                config.readTimeout(), SOFTWARE, request -> request.getConnectionMetaData().isSecure() ? 16 * 1024
+                : Integer.MAX_VALUE);
+        status = new StatusHandler(registry, deployer, host.stats(), null);
+
+        ResourceHandler files = new ResourceHandler();
+        files.setBaseResource(ResourceFactory.of(files).newResource(webroot.root()));
+        files.setDirAllowed(false);
+        files.setWelcomeFiles(List.of("index.html"));
+        files.setEtags(true);
+
+        // The router: the first handler that claims the request answers it.
+        jetty.setHandler(new Handler.Sequence(host, status, files));
+
+        if (config.accessLog() != null) {
+            Path log = config.accessLog().toAbsolutePath();
+            Files.createDirectories(log.getParent());
+            RequestLogWriter writer = new RequestLogWriter(log.toString());
+            writer.setAppend(true);
+            jetty.setRequestLog(new CustomRequestLog(writer, ACCESS_LOG_FORMAT));
+        }
+    }
+
+    private static Executor virtualThreads() {
+        if (Runtime.version().feature() < 21 || !VirtualThreads.areSupported()) {
+            LOG.warn("virtual threads need Java 21 or newer (this is {}): using platform threads",
+                    Runtime.version().feature());
+            return null;
+        }
+        return VirtualThreads.getNamedVirtualThreadsExecutor("hse4j-vt");
+    }
+
+    private static void cleanShadowDir(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> s = Files.list(dir)) {
+                for (Path p : (Iterable<Path>) s::iterator) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+        Files.createDirectories(dir);
+    }
+
+    /**
+     * Loads the extensions and opens the ports.
+     *
+     * @return this
+     * @throws Exception if Jetty cannot start (port in use...)
+     */
+    public Hse4jServer start() throws Exception {
+        deployer.deployAll();
+        jetty.start();
+        LOG.info("hse4j listening on {} (extensions from {}, webroot {})", baseUri(),
+                config.extensionsDir().toAbsolutePath(), config.webroot().toAbsolutePath());
+        return this;
+    }
+
+    /** @return the bound HTTP port */
+    public int httpPort() {
+        return http.getLocalPort();
+    }
+
+    /** @return {@code http://127.0.0.1:<port>/} when bound to all addresses, else the bound host */
+    public URI baseUri() {
+        String h = config.host().equals("0.0.0.0") ? "127.0.0.1" : config.host();
+        return URI.create("http://" + h + ":" + httpPort() + "/");
+    }
+
+    /** @return the configuration */
+    public ServerConfig config() { return config; }
+    /** @return the extension registry */
+    public ExtensionRegistry registry() { return registry; }
+    /** @return the deployer */
+    public Deployer deployer() { return deployer; }
+    /** @return the host's counters */
+    public HostStats stats() { return host.stats(); }
+    /** @return the status handler (its document) */
+    public StatusHandler status() { return status; }
+
+    /** Stops the server: closes the ports, then terminates every extension. */
+    @Override
+    public void close() throws Exception {
+        try {
+            jetty.stop();
+        } finally {
+            registry.retireAll();
+        }
+    }
+
+    /** Blocks until the server stops. @throws InterruptedException if interrupted */
+    public void join() throws InterruptedException {
+        jetty.join();
+    }
+}

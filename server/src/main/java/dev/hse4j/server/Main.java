@@ -1,0 +1,96 @@
+package dev.hse4j.server;
+
+import dev.hse4j.server.config.ServerConfig;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code java -jar hse4j-server.jar [options]}: the command line. */
+@Command(name = "hse4j", mixinStandardHelpOptions = true, version = Hse4jServer.SOFTWARE,
+        description = "HTTP Server Extensions for Java: an ISAPI-style extension server on Jetty 12.",
+        sortOptions = false)
+public final class Main implements Callable<Integer> {
+
+    private static final ServerConfig D = ServerConfig.builder().build();
+
+    @Option(names = "--host", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String host = D.host();
+
+    @Option(names = {"-p", "--port"}, description = "HTTP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int port = D.httpPort();
+
+    @Option(names = "--extensions", description = "Directory of extension jars (default: ${DEFAULT-VALUE}).")
+    Path extensions = D.extensionsDir();
+
+    @Option(names = "--webroot", description = "Static files root (default: ${DEFAULT-VALUE}).")
+    Path webroot = D.webroot();
+
+    @Option(names = "--work-dir", description = "Scratch directory for shadow copies (default: ${DEFAULT-VALUE}).")
+    Path workDir = D.workDir();
+
+    @Option(names = "--read-ahead", description = "Body bytes preloaded before an extension runs, ISAPI's "
+            + "UploadReadAheadSize (default: ${DEFAULT-VALUE}).")
+    int readAhead = D.readAheadBytes();
+
+    @Option(names = "--session-timeout", description = "Seconds a PENDING request may wait for doneWithSession "
+            + "(default: ${DEFAULT-VALUE}).")
+    long sessionTimeoutSeconds = D.sessionTimeout().toSeconds();
+
+    @Option(names = "--read-timeout", description = "Seconds a synchronous readClient waits (default: ${DEFAULT-VALUE}).")
+    long readTimeoutSeconds = D.readTimeout().toSeconds();
+
+    @Option(names = "--virtual-threads", description = "Run extension calls on virtual threads (Java 21+).")
+    boolean virtualThreads;
+
+    @Option(names = "--access-log", description = "NCSA access log file; 'none' disables it (default: ${DEFAULT-VALUE}).")
+    String accessLog = D.accessLog().toString();
+
+    @Override
+    public Integer call() throws Exception {
+        ServerConfig config;
+        try {
+            config = ServerConfig.builder()
+                    .host(host).httpPort(port).extensionsDir(extensions).webroot(webroot).workDir(workDir)
+                    .readAheadBytes(readAhead)
+                    .sessionTimeout(Duration.ofSeconds(sessionTimeoutSeconds))
+                    .readTimeout(Duration.ofSeconds(readTimeoutSeconds))
+                    .virtualThreads(virtualThreads)
+                    .accessLog("none".equals(accessLog) ? null : Path.of(accessLog))
+                    .build();
+        } catch (IllegalArgumentException e) {
+            System.err.println("hse4j: " + e.getMessage());
+            return 2;
+        }
+        Hse4jServer server = new Hse4jServer(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                server.close();
+            } catch (Exception e) {
+                System.err.println("hse4j: error while stopping: " + e);
+            }
+        }, "hse4j-shutdown"));
+        try {
+            server.start();
+        } catch (java.io.IOException e) {
+            System.err.println("hse4j: cannot start: " + e.getMessage());
+            return 1;
+        }
+        server.join();
+        return 0;
+    }
+
+    /**
+     * @param args the command line
+     */
+    public static void main(String[] args) {
+        int code = new CommandLine(new Main()).execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+}

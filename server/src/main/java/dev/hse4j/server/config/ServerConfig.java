@@ -1,0 +1,119 @@
+package dev.hse4j.server.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything the server is configured with; immutable. Build with {@link #builder()}; the builder starts
+ * from what a bare {@code java -jar hse4j-server.jar} runs with.
+ *
+ * @param host the address to listen on ({@code 0.0.0.0} = all)
+ * @param httpPort HTTP port; 0 = ephemeral
+ * @param extensionsDir where extension jars are loaded from
+ * @param webroot the static files root
+ * @param workDir scratch space (shadow copies of jars)
+ * @param readAheadBytes the preloaded body size (ISAPI's UploadReadAheadSize)
+ * @param sessionTimeout how long a PENDING session may wait for doneWithSession
+ * @param readTimeout how long a synchronous readClient waits for a byte
+ * @param virtualThreads run extension calls on virtual threads (Java 21 or newer)
+ * @param accessLog the NCSA access log file, or {@code null} for none
+ */
+public record ServerConfig(
+        String host,
+        int httpPort,
+        Path extensionsDir,
+        Path webroot,
+        Path workDir,
+        int readAheadBytes,
+        Duration sessionTimeout,
+        Duration readTimeout,
+        boolean virtualThreads,
+        Path accessLog) {
+
+    /** ISAPI's default UploadReadAheadSize: 48 KB. */
+    public static final int DEFAULT_READ_AHEAD = 48 * 1024;
+
+    public ServerConfig {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(extensionsDir, "extensionsDir");
+        Objects.requireNonNull(webroot, "webroot");
+        Objects.requireNonNull(workDir, "workDir");
+        Objects.requireNonNull(sessionTimeout, "sessionTimeout");
+        Objects.requireNonNull(readTimeout, "readTimeout");
+        if (readAheadBytes < 0) {
+            throw new IllegalArgumentException("read-ahead must be >= 0, was " + readAheadBytes);
+        }
+        if (httpPort < 0 || httpPort > 65535) {
+            throw new IllegalArgumentException("port out of range: " + httpPort);
+        }
+        if (sessionTimeout.isNegative() || sessionTimeout.isZero() || readTimeout.isNegative() || readTimeout.isZero()) {
+            throw new IllegalArgumentException("timeouts must be positive");
+        }
+    }
+
+    /** @return a builder holding the defaults */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return a builder holding this configuration */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.host = host;
+        b.httpPort = httpPort;
+        b.extensionsDir = extensionsDir;
+        b.webroot = webroot;
+        b.workDir = workDir;
+        b.readAheadBytes = readAheadBytes;
+        b.sessionTimeout = sessionTimeout;
+        b.readTimeout = readTimeout;
+        b.virtualThreads = virtualThreads;
+        b.accessLog = accessLog;
+        return b;
+    }
+
+    /** Builds a {@link ServerConfig}; starts from the defaults. */
+    public static final class Builder {
+        private String host = "0.0.0.0";
+        private int httpPort = 8080;
+        private Path extensionsDir = Path.of("extensions");
+        private Path webroot = Path.of("webroot");
+        private Path workDir = Path.of("work");
+        private int readAheadBytes = DEFAULT_READ_AHEAD;
+        private Duration sessionTimeout = Duration.ofMinutes(5);
+        private Duration readTimeout = Duration.ofSeconds(60);
+        private boolean virtualThreads;
+        private Path accessLog = Path.of("logs", "access.log");
+
+        private Builder() {
+        }
+
+        /** @param v listen address @return this */
+        public Builder host(String v) { host = v; return this; }
+        /** @param v HTTP port, 0 = ephemeral @return this */
+        public Builder httpPort(int v) { httpPort = v; return this; }
+        /** @param v extensions directory @return this */
+        public Builder extensionsDir(Path v) { extensionsDir = v; return this; }
+        /** @param v webroot @return this */
+        public Builder webroot(Path v) { webroot = v; return this; }
+        /** @param v work directory @return this */
+        public Builder workDir(Path v) { workDir = v; return this; }
+        /** @param v read-ahead bytes @return this */
+        public Builder readAheadBytes(int v) { readAheadBytes = v; return this; }
+        /** @param v session timeout @return this */
+        public Builder sessionTimeout(Duration v) { sessionTimeout = v; return this; }
+        /** @param v read timeout @return this */
+        public Builder readTimeout(Duration v) { readTimeout = v; return this; }
+        /** @param v use virtual threads @return this */
+        public Builder virtualThreads(boolean v) { virtualThreads = v; return this; }
+        /** @param v access log file, or null @return this */
+        public Builder accessLog(Path v) { accessLog = v; return this; }
+
+        /** @return the configuration */
+        public ServerConfig build() {
+            return new ServerConfig(host, httpPort, extensionsDir, webroot, workDir, readAheadBytes, sessionTimeout,
+                    readTimeout, virtualThreads, accessLog);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package dev.hse4j.server.host;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+
+/**
+ * The request body as ISAPI reads it: non-blocking reads into a caller's buffer, with a partly consumed
+ * Jetty chunk kept between reads, and one outstanding demand at a time.
+ */
+final class BodyReader {
+
+    /** {@link #read} found no byte now; call {@link #awaitData} and try again. */
+    static final int NOTHING_YET = -1;
+
+    private final Request request;
+    private Content.Chunk chunk;
+    private boolean eof;
+    private Throwable failure;
+    private Runnable waiter;
+    private boolean demanding;
+    private long consumed;
+
+    BodyReader(Request request) {
+        this.request = request;
+    }
+
+    /**
+     * Copies available body bytes into {@code dst}.
+     *
+     * @return bytes copied (at least 1), 0 at the end of the body, or {@link #NOTHING_YET}
+     * @throws IOException the body failed (client gone, malformed chunking)
+     */
+    synchronized int read(ByteBuffer dst) throws IOException {
+        while (true) {
+            if (failure != null) {
+                throw failure instanceof IOException ? (IOException) failure : new IOException(failure);
+            }
+            if (chunk != null) {
+                ByteBuffer b = chunk.getByteBuffer();
+                if (b.hasRemaining()) {
+                    int n = Math.min(b.remaining(), dst.remaining());
+                    int limit = b.limit();
+                    b.limit(b.position() + n);
+                    dst.put(b);
+                    b.limit(limit);
+                    consumed += n;
+                    return n;
+                }
+                boolean last = chunk.isLast();
+                chunk.release();
+                chunk = null;
+                if (last) {
+                    eof = true;
+                }
+            }
+            if (eof) {
+                return 0;
+            }
+            Content.Chunk c = request.read();
+            if (c == null) {
+                return NOTHING_YET;
+            }
+            if (Content.Chunk.isFailure(c)) {
+                failure = c.getFailure();
+                continue;
+            }
+            chunk = c;
+        }
+    }
+
+    /** @return the malformed-body failure behind {@code e}, or null if the body failed otherwise */
+    static org.eclipse.jetty.http.BadMessageException badMessage(IOException e) {
+        return e.getCause() instanceof org.eclipse.jetty.http.BadMessageException b ? b : null;
+    }
+
+    /** @return body bytes consumed so far through this reader */
+    synchronized long consumed() {
+        return consumed;
+    }
+
+    /** @return whether the end of the body was reached */
+    synchronized boolean atEof() {
+        return eof;
+    }
+
+    /** Runs {@code r} once more body bytes (or the end, or a failure) may be available. */
+    void awaitData(Runnable r) {
+        synchronized (this) {
+            waiter = r;
+            if (demanding) {
+                return;
+            }
+            demanding = true;
+        }
+        request.demand(this::onDemand);
+    }
+
+    private void onDemand() {
+        Runnable r;
+        synchronized (this) {
+            demanding = false;
+            r = waiter;
+            waiter = null;
+        }
+        if (r != null) {
+            r.run();
+        }
+    }
+
+    /** Releases a held chunk (request end). */
+    synchronized void close() {
+        if (chunk != null) {
+            chunk.release();
+            chunk = null;
+        }
+    }
+}

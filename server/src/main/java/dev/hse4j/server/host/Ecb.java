@@ -1,0 +1,243 @@
+package dev.hse4j.server.host;
+
+import dev.hse4j.api.ExtensionControlBlock;
+import dev.hse4j.api.ExtensionVersion;
+import dev.hse4j.api.HseStatus;
+import dev.hse4j.api.IoCompletion;
+import dev.hse4j.api.IsapiError;
+import dev.hse4j.api.IsapiException;
+import dev.hse4j.api.ResponseVector;
+import dev.hse4j.api.TransmitFileInfo;
+import dev.hse4j.server.web.Webroot;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * The server's {@link ExtensionControlBlock}: the request's fields, plus thin delegation to the request's
+ * {@link RequestIo} (all I/O and the session's end), {@link ServerVariables} and {@link FileSegments}.
+ */
+final class Ecb implements ExtensionControlBlock {
+
+    private final long connId;
+    private final String method;
+    private final String queryString;
+    private final String pathInfo;
+    private final String contentType;
+    private final long totalBytes;
+    private final ByteBuffer data;
+    private final Webroot webroot;
+    private final RequestIo io;
+    private ServerVariables variables;
+    private String pathTranslated;
+    private volatile int statusCode = 200;
+    private volatile String logData = "";
+    private final StringBuilder logParameters = new StringBuilder();
+
+    Ecb(long connId, String method, String queryString, String pathInfo, String contentType, long totalBytes,
+        ByteBuffer data, Webroot webroot, RequestIo io) {
+        this.connId = connId;
+        this.method = method;
+        this.queryString = queryString;
+        this.pathInfo = pathInfo;
+        this.contentType = contentType;
+        this.totalBytes = totalBytes;
+        this.data = data.asReadOnlyBuffer();
+        this.webroot = webroot;
+        this.io = io;
+    }
+
+    void bindVariables(ServerVariables variables) {
+        this.variables = variables;
+    }
+
+    @Override public int version() { return ExtensionVersion.HSE_VERSION; }
+    @Override public long connId() { return connId; }
+    @Override public String method() { return method; }
+    @Override public String queryString() { return queryString; }
+    @Override public String pathInfo() { return pathInfo; }
+    @Override public long totalBytes() { return totalBytes; }
+    @Override public int available() { return data.limit(); }
+    @Override public ByteBuffer data() { return data.duplicate(); }
+    @Override public String contentType() { return contentType; }
+    @Override public int statusCode() { return statusCode; }
+
+    @Override
+    public synchronized String pathTranslated() {
+        if (pathTranslated == null) {
+            try {
+                pathTranslated = pathInfo.isEmpty() ? "" : webroot.map(pathInfo).toString();
+            } catch (Webroot.OutsideWebrootException e) {
+                pathTranslated = ""; // a path info that leaves the webroot translates to nothing
+            }
+        }
+        return pathTranslated;
+    }
+
+    @Override
+    public void setStatusCode(int status) {
+        if (status < 100 || status > 999) {
+            throw new IllegalArgumentException("status out of range: " + status);
+        }
+        statusCode = status;
+        io.setDefaultStatus(status);
+    }
+
+    @Override public String logData() { return logData; }
+
+    @Override
+    public void setLogData(String text) {
+        String t = LogText.clean(text);
+        logData = t.length() > LOG_DATA_MAX ? t.substring(0, LOG_DATA_MAX) : t;
+    }
+
+    @Override
+    public void appendLogParameter(String text) {
+        synchronized (logParameters) {
+            logParameters.append(LogText.clean(text));
+        }
+    }
+
+    /** @return the log data and appended parameters, as the access log shows them */
+    String logLine() {
+        synchronized (logParameters) {
+            return logParameters.length() == 0 ? logData : logData + logParameters;
+        }
+    }
+
+    @Override
+    public String getServerVariable(String name) throws IsapiException {
+        return variables.get(name);
+    }
+
+    @Override
+    public int getServerVariable(String name, byte[] buffer) throws IsapiException {
+        return variables.get(name, buffer);
+    }
+
+    @Override
+    public int writeClient(ByteBuffer src) throws IsapiException {
+        requireBuffer(src);
+        return (int) io.write(List.of(new Segment.Memory(src)), null, false, false, null, null, false);
+    }
+
+    @Override
+    public void writeClientAsync(ByteBuffer src) throws IsapiException {
+        requireBuffer(src);
+        io.write(List.of(new Segment.Memory(src)), null, false, false, null, null, true);
+    }
+
+    @Override
+    public void transmitFile(TransmitFileInfo info) throws IsapiException {
+        if (info == null) {
+            throw new IsapiException(IsapiError.INVALID_PARAMETER, "no TransmitFileInfo");
+        }
+        FileSegments.Prepared p = FileSegments.forTransmitFile(info, statusCode);
+        try {
+            io.write(p.segments(), p.head(), false, info.disconnectAfterSend(), info.completion(), info.context(), true);
+        } catch (IsapiException e) {
+            p.closeFiles();
+            throw e;
+        }
+    }
+
+    @Override
+    public long vectorSend(ResponseVector vector) throws IsapiException {
+        return vectorSend(vector, false);
+    }
+
+    @Override
+    public void vectorSendAsync(ResponseVector vector) throws IsapiException {
+        vectorSend(vector, true);
+    }
+
+    private long vectorSend(ResponseVector vector, boolean async) throws IsapiException {
+        if (vector == null) {
+            throw new IsapiException(IsapiError.INVALID_PARAMETER, "no ResponseVector");
+        }
+        FileSegments.Prepared p = FileSegments.forVector(vector, statusCode);
+        try {
+            return io.write(p.segments(), p.head(), vector.finalSend(), vector.disconnectAfterSend(), null, null, async);
+        } catch (IsapiException e) {
+            p.closeFiles();
+            throw e;
+        }
+    }
+
+    @Override
+    public int readClient(ByteBuffer dst) throws IsapiException {
+        return io.read(dst, false);
+    }
+
+    @Override
+    public void readClientAsync(ByteBuffer dst) throws IsapiException {
+        io.read(dst, true);
+    }
+
+    @Override
+    public void ioCompletion(IoCompletion completion, Object context) {
+        io.ioCompletion(completion, context);
+    }
+
+    @Override
+    public void doneWithSession(HseStatus status) throws IsapiException {
+        if (status == HseStatus.PENDING) {
+            throw new IsapiException(IsapiError.INVALID_PARAMETER, "doneWithSession(PENDING) makes no sense");
+        }
+        io.doneWithSession(status);
+    }
+
+    @Override public void cancelIo() { io.cancelIo(); }
+    @Override public boolean isConnected() { return io.isConnected(); }
+    @Override public void closeConnection() { io.closeConnection(); }
+    @Override public boolean isKeepConn() { return io.isKeepConn(); }
+
+    @Override
+    public void sendResponseHeader(String status, String headers, boolean keepConn) throws IsapiException {
+        io.sendResponseHeader(ResponseHead.parse(status, headers, statusCode), keepConn);
+    }
+
+    @Override
+    public void sendUrlRedirect(String url) throws IsapiException {
+        if (url == null || url.isEmpty()) {
+            throw new IsapiException(IsapiError.INVALID_PARAMETER, "no URL");
+        }
+        ResponseHead.checkValue(url);
+        io.sendResponseHeader(ResponseHead.parse("302 Found", "Location: " + url + "\r\nContent-Length: 0\r\n", 302),
+                true);
+        statusCode = 302;
+    }
+
+    @Override
+    public void sendUrl(String url) throws IsapiException {
+        sendUrlRedirect(url);
+    }
+
+    @Override
+    public String mapUrlToPath(String url) throws IsapiException {
+        if (url == null) {
+            throw new IsapiException(IsapiError.INVALID_PARAMETER, "no URL");
+        }
+        try {
+            return webroot.map(url).toString();
+        } catch (Webroot.OutsideWebrootException e) {
+            throw new IsapiException(IsapiError.ACCESS_DENIED, "'" + url + "' is not inside the webroot: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public Object serverSupportFunction(int hseReq, Object parameter) throws IsapiException {
+        return SupportFunctions.call(this, hseReq, parameter);
+    }
+
+    private static void requireBuffer(ByteBuffer b) throws IsapiException {
+        if (b == null) {
+            throw new IsapiException(IsapiError.INVALID_PARAMETER, "no buffer");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ECB[" + connId + " " + method + " " + pathInfo + "]";
+    }
+}

@@ -1,0 +1,230 @@
+package dev.hse4j.server.host;
+
+import dev.hse4j.api.ExtensionControlBlock;
+import dev.hse4j.api.HseStatus;
+import dev.hse4j.server.deploy.Deployment;
+import dev.hse4j.server.deploy.ExtensionRegistry;
+import dev.hse4j.server.web.Webroot;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToIntFunction;
+
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The extension host: takes a request for {@code /ext/<name>[/<path-info>]}, finds the deployment, reads
+ * the body ahead (without blocking), builds the ECB and its {@link RequestIo}, calls
+ * {@code httpExtensionProc}, and hands the result to the state machine.
+ */
+public final class ExtensionHost extends Handler.Abstract {
+
+    /** Request attribute holding the extension's log data, for the access log. */
+    public static final String LOG_ATTRIBUTE = "hse4j.log";
+    /** The URL prefix extensions are mounted under. */
+    public static final String PREFIX = "/ext/";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExtensionHost.class);
+
+    private final ExtensionRegistry registry;
+    private final Webroot webroot;
+    private final Executor completionExecutor;
+    private final Scheduler scheduler;
+    private final Duration readTimeout;
+    private final String softwareName;
+    private final ToIntFunction<Request> pieceSize;
+    private final HostStats stats = new HostStats();
+    private final AtomicLong connIds = new AtomicLong();
+
+    /**
+     * @param registry where extensions are looked up
+     * @param webroot for PATH_TRANSLATED and map-URL-to-path
+     * @param completionExecutor runs completions that must leave the initiating thread
+     * @param scheduler runs session timeouts
+     * @param readTimeout synchronous readClient timeout
+     * @param softwareName SERVER_SOFTWARE
+     * @param pieceSize the largest single write for a request (16 KB on TLS, unlimited on plain HTTP)
+     */
+    public ExtensionHost(ExtensionRegistry registry, Webroot webroot, Executor completionExecutor, Scheduler scheduler,
+                         Duration readTimeout, String softwareName, ToIntFunction<Request> pieceSize) {
+        super(InvocationType.BLOCKING);
+        this.registry = registry;
+        this.webroot = webroot;
+        this.completionExecutor = completionExecutor;
+        this.scheduler = scheduler;
+        this.readTimeout = readTimeout;
+        this.softwareName = softwareName;
+        this.pieceSize = pieceSize;
+    }
+
+    /** @return the host's counters */
+    public HostStats stats() {
+        return stats;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        String path = Request.getPathInContext(request);
+        if (!path.startsWith(PREFIX)) {
+            return false;
+        }
+        String rest = path.substring(PREFIX.length());
+        int slash = rest.indexOf('/');
+        String name = slash < 0 ? rest : rest.substring(0, slash);
+        String pathInfo = slash < 0 ? "" : rest.substring(slash);
+        Deployment d = name.isEmpty() ? null : registry.acquire(name);
+        if (d == null) {
+            Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404,
+                    "no extension is mounted at " + PREFIX + name);
+            return true;
+        }
+        new Session(d, request, response, callback, name, pathInfo).preload();
+        return true;
+    }
+
+    /** One request's way through the host: read-ahead, procedure call, session end. */
+    private final class Session implements Runnable, RequestIo.EndListener {
+        private final Deployment deployment;
+        private final Request request;
+        private final Response response;
+        private final Callback callback;
+        private final String name;
+        private final String pathInfo;
+        private final BodyReader body;
+        private final long declaredLength;
+        private ByteBuffer preloaded;
+        private boolean eof;
+        private volatile boolean wasPending;
+
+        Session(Deployment deployment, Request request, Response response, Callback callback, String name,
+                String pathInfo) {
+            this.deployment = deployment;
+            this.request = request;
+            this.response = response;
+            this.callback = callback;
+            this.name = name;
+            this.pathInfo = pathInfo;
+            this.body = new BodyReader(request);
+            this.declaredLength = request.getLength();
+            stats.started();
+        }
+
+        /** Reads up to the read-ahead size; continues in {@link #run()} when data arrives. */
+        void preload() {
+            run();
+        }
+
+        @Override
+        public void run() {
+            int limit = deployment.readAheadBytes();
+            try {
+                if (declaredLength == 0 || limit == 0) {
+                    eof = declaredLength == 0;
+                } else {
+                    while (true) {
+                        if (preloaded == null) {
+                            long cap = declaredLength > 0 ? Math.min(limit, declaredLength) : limit;
+                            preloaded = ByteBuffer.allocate((int) cap);
+                        }
+                        if (!preloaded.hasRemaining()) {
+                            break;
+                        }
+                        int n = body.read(preloaded);
+                        if (n == 0) {
+                            eof = true;
+                            break;
+                        }
+                        if (n == BodyReader.NOTHING_YET) {
+                            body.awaitData(this);
+                            return;
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                LOG.debug("reading the body ahead for /ext/{} failed", name, e);
+                body.close();
+                stats.ended(RequestIo.End.ERROR, false);
+                deployment.release();
+                org.eclipse.jetty.http.BadMessageException bad = BodyReader.badMessage(e);
+                if (bad != null) {
+                    Response.writeError(request, response, callback, bad.getCode(), bad.getReason());
+                } else {
+                    callback.failed(e);
+                }
+                return;
+            }
+            invoke();
+        }
+
+        private void invoke() {
+            ByteBuffer data = preloaded == null ? ByteBuffer.allocate(0) : preloaded.flip();
+            long total = declaredLength >= 0 ? declaredLength : eof ? data.remaining() : ExtensionControlBlock.UNKNOWN_LENGTH;
+            String logName = name + " (" + deployment.jar().getFileName() + ")";
+            RequestIo io = new RequestIo(request, response, callback, new CompletionDispatcher(completionExecutor),
+                    scheduler, body, pieceSize.applyAsInt(request), readTimeout, deployment.sessionTimeout(), logName,
+                    deployment.classLoader(), this);
+            String query = request.getHttpURI().getQuery();
+            String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+            Ecb ecb = new Ecb(connIds.incrementAndGet(), request.getMethod(), query == null ? "" : query, pathInfo,
+                    contentType == null ? "" : contentType, total, data, webroot, io);
+            ecb.bindVariables(new ServerVariables(request, ecb, PREFIX + name, softwareName, webroot.root().toString()));
+            io.bind(ecb);
+            request.setAttribute(LOG_ATTRIBUTE, new Object() {
+                @Override
+                public String toString() {
+                    String s = ecb.logLine();
+                    return s.isEmpty() ? "-" : s;
+                }
+            });
+            io.start();
+            HseStatus status;
+            try {
+                status = deployment.withContextLoader(() -> deployment.extension().httpExtensionProc(ecb));
+                if (status == null) {
+                    LOG.error("extension {} returned null from httpExtensionProc for {}; treated as ERROR", logName,
+                            request.getHttpURI().getPathQuery());
+                    status = HseStatus.ERROR;
+                }
+            } catch (Throwable t) {
+                LOG.error("extension {} threw from httpExtensionProc for {} {}", logName, request.getMethod(),
+                        request.getHttpURI().getPathQuery(), t);
+                status = HseStatus.ERROR;
+            }
+            if (status == HseStatus.ERROR) {
+                LOG.warn("extension {} failed {} {}", logName, request.getMethod(), request.getHttpURI().getPathQuery());
+            }
+            if (status == HseStatus.PENDING) {
+                wasPending = true;
+                stats.pending();
+                deployment.sessionPending();
+            }
+            io.procReturned(status);
+        }
+
+        @Override
+        public void sessionEnded(RequestIo.End how) {
+            stats.ended(how, wasPending);
+            if (wasPending) {
+                deployment.sessionPendingEnded();
+            }
+            if (how != RequestIo.End.OK) {
+                deployment.countError();
+            }
+            if (how == RequestIo.End.TIMEOUT) {
+                deployment.countSessionTimeout();
+            }
+            deployment.release();
+        }
+    }
+}

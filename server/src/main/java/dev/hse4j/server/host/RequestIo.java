@@ -1,0 +1,803 @@
+package dev.hse4j.server.host;
+
+import dev.hse4j.api.Completion;
+import dev.hse4j.api.ExtensionControlBlock;
+import dev.hse4j.api.HseStatus;
+import dev.hse4j.api.IoCompletion;
+import dev.hse4j.api.IsapiError;
+import dev.hse4j.api.IsapiException;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.IteratingCallback;
+import org.eclipse.jetty.util.thread.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The I/O state machine of one request: every read and write an extension makes goes through here.
+ *
+ * <p>It enforces the one-outstanding rule (a second operation fails with {@link IsapiError#BUSY} and the
+ * first carries on), turns every write into ≤ {@code maxPiece}-byte Jetty writes (16 KB on TLS),
+ * delivers each asynchronous completion exactly once through the {@link CompletionDispatcher}, and ends
+ * the session exactly once: when the procedure returns, at doneWithSession, on timeout, but never while an
+ * operation or a completion is still in progress (a response is never cut short by its own end).
+ */
+final class RequestIo {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RequestIo.class);
+    private static final int FILE_BUFFER = 64 * 1024;
+
+    /** How a session ended, for the host's bookkeeping. */
+    enum End { OK, ERROR, TIMEOUT }
+
+    /** Told once, when the session is over and no extension code will run for it any more. */
+    interface EndListener {
+        void sessionEnded(End how);
+    }
+
+    private final Request request;
+    private final Response response;
+    private final Callback jettyCallback;
+    private final CompletionDispatcher dispatcher;
+    private final Scheduler scheduler;
+    private final BodyReader body;
+    private final int maxPiece;
+    private final Duration readTimeout;
+    private final Duration sessionTimeout;
+    private final String logName;
+    private final EndListener endListener;
+    private final ClassLoader extensionLoader;
+    private ExtensionControlBlock ecb;
+
+    private final Object lock = new Object();
+    // Everything below is guarded by lock.
+    private Op current;
+    private boolean delivering;
+    private IoCompletion registered;
+    private Object registeredContext;
+    private boolean procReturned;
+    private boolean pendingMode;
+    private HseStatus doneStatus;
+    private HseStatus finishStatus;
+    private boolean ended;
+    private boolean endNotified;
+    private boolean jettyDone;
+    private boolean headersSent;
+    private boolean bodyComplete;
+    private boolean closedByExtension;
+    private boolean clientGone;
+    private boolean closeAfterResponse;
+    private End endHow = End.OK;
+    private Scheduler.Task timeoutTask;
+
+    RequestIo(Request request, Response response, Callback jettyCallback, CompletionDispatcher dispatcher,
+              Scheduler scheduler, BodyReader body, int maxPiece, Duration readTimeout, Duration sessionTimeout,
+              String logName, ClassLoader extensionLoader, EndListener endListener) {
+        this.request = request;
+        this.response = response;
+        this.jettyCallback = jettyCallback;
+        this.dispatcher = dispatcher;
+        this.scheduler = scheduler;
+        this.body = body;
+        this.maxPiece = maxPiece;
+        this.readTimeout = readTimeout;
+        this.sessionTimeout = sessionTimeout;
+        this.logName = logName;
+        this.endListener = endListener;
+        this.extensionLoader = extensionLoader;
+    }
+
+    void bind(ExtensionControlBlock ecb) {
+        this.ecb = ecb;
+    }
+
+    // ------------------------------------------------------------------ operations
+
+    /** One I/O operation, synchronous or asynchronous; completes exactly once. */
+    private abstract class Op {
+        final IoCompletion completion;
+        final Object context;
+        final AtomicBoolean done = new AtomicBoolean();
+        final CountDownLatch syncDone;
+        volatile long bytes;
+        volatile int error;
+        volatile boolean cancelled;
+
+        Op(IoCompletion completion, Object context) {
+            this.completion = completion;
+            this.context = context;
+            this.syncDone = completion == null ? new CountDownLatch(1) : null;
+        }
+
+        boolean isWrite() {
+            return true;
+        }
+
+        /** Finishes this operation once; later calls are ignored. */
+        final void finish(long transferred, int code) {
+            if (!done.compareAndSet(false, true)) {
+                return;
+            }
+            bytes = transferred;
+            error = code;
+            onFinished();
+            if (syncDone != null) {
+                synchronized (lock) {
+                    if (current == this) {
+                        current = null;
+                    }
+                }
+                syncDone.countDown();
+                afterOperation();
+                return;
+            }
+            synchronized (lock) {
+                if (current == this) {
+                    current = null;
+                }
+                delivering = true;
+            }
+            Completion c = new Completion(ecb, context, transferred, code);
+            dispatcher.dispatch(() -> {
+                Thread t = Thread.currentThread();
+                ClassLoader previous = t.getContextClassLoader();
+                t.setContextClassLoader(extensionLoader);
+                try {
+                    completion.onCompletion(c);
+                } catch (Throwable x) {
+                    LOG.warn("{}: completion callback threw", logName, x);
+                } finally {
+                    t.setContextClassLoader(previous);
+                    synchronized (lock) {
+                        delivering = false;
+                    }
+                    afterOperation();
+                }
+            });
+        }
+
+        void onFinished() {
+        }
+
+        /** Waits for a synchronous operation and returns its bytes or throws its error. */
+        long awaitSync(Duration timeout, int timeoutCode) throws IsapiException {
+            try {
+                if (timeout == null) {
+                    syncDone.await();
+                } else if (!syncDone.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    finish(bytes, timeoutCode);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                finish(bytes, IsapiError.OPERATION_ABORTED);
+            }
+            if (error != IsapiError.NO_ERROR) {
+                throw new IsapiException(error, describe(error));
+            }
+            return bytes;
+        }
+    }
+
+    /** Writes segments in order, each cut into pieces of at most maxPiece bytes. */
+    private final class WriteOp extends Op {
+        private final List<Segment> segments;
+        private final boolean last;
+        private final boolean disconnectAfter;
+        private final Iterator iterator = new Iterator();
+        private int index;
+        private long sent;
+        private ByteBuffer fileBuffer;
+
+        WriteOp(List<Segment> segments, boolean last, boolean disconnectAfter, IoCompletion completion, Object context) {
+            super(completion, context);
+            this.segments = segments;
+            this.last = last;
+            this.disconnectAfter = disconnectAfter;
+        }
+
+        void start() {
+            iterator.iterate();
+        }
+
+        @Override
+        void onFinished() {
+            for (Segment s : segments) {
+                if (s instanceof Segment.FileRegion f && f.close()) {
+                    closeQuietly(f);
+                }
+            }
+        }
+
+        private final class Iterator extends IteratingCallback {
+            private int pending;
+            private Segment.Memory pendingMemory;
+            private boolean lastWritten;
+
+            @Override
+            protected Action process() throws Throwable {
+                if (pendingMemory != null) {
+                    ByteBuffer b = pendingMemory.buffer();
+                    b.position(b.position() + pending);
+                    pendingMemory = null;
+                }
+                sent += pending;
+                pending = 0;
+                while (index < segments.size()) {
+                    Segment s = segments.get(index);
+                    if (s instanceof Segment.Memory m) {
+                        ByteBuffer b = m.buffer();
+                        if (!b.hasRemaining()) {
+                            index++;
+                            continue;
+                        }
+                        int n = Math.min(b.remaining(), maxPiece);
+                        pending = n;
+                        pendingMemory = m;
+                        response.write(false, b.slice(b.position(), n), this);
+                        return Action.SCHEDULED;
+                    }
+                    Segment.FileRegion f = (Segment.FileRegion) s;
+                    long done = fileProgress;
+                    if (done >= f.length()) {
+                        fileProgress = 0;
+                        index++;
+                        continue;
+                    }
+                    if (fileBuffer == null) {
+                        fileBuffer = ByteBuffer.allocate((int) Math.min(Math.min(FILE_BUFFER, maxPiece), f.length()));
+                    }
+                    fileBuffer.clear();
+                    fileBuffer.limit((int) Math.min(fileBuffer.capacity(), f.length() - done));
+                    while (fileBuffer.hasRemaining()) {
+                        int r = f.channel().read(fileBuffer, f.offset() + done + fileBuffer.position());
+                        if (r < 0) {
+                            throw new IOException("the file ended early (truncated while sending?)");
+                        }
+                    }
+                    fileBuffer.flip();
+                    pending = fileBuffer.remaining();
+                    fileProgress += pending;
+                    response.write(false, fileBuffer, this);
+                    return Action.SCHEDULED;
+                }
+                if (last && !lastWritten) {
+                    lastWritten = true;
+                    response.write(true, BufferUtil.EMPTY_BUFFER, this);
+                    return Action.SCHEDULED;
+                }
+                return Action.SUCCEEDED;
+            }
+
+            private long fileProgress;
+
+            @Override
+            protected void onCompleteSuccess() {
+                if (disconnectAfter) {
+                    closeAfterResponse();
+                }
+                finish(sent, IsapiError.NO_ERROR);
+            }
+
+            @Override
+            protected void onCompleteFailure(Throwable cause) {
+                LOG.debug("{}: write failed", logName, cause);
+                finish(sent, writeErrorCode(WriteOp.this));
+            }
+        }
+    }
+
+    /** Reads into one buffer. */
+    private final class ReadOp extends Op {
+        private final ByteBuffer dst;
+
+        ReadOp(ByteBuffer dst, IoCompletion completion, Object context) {
+            super(completion, context);
+            this.dst = dst;
+        }
+
+        @Override
+        boolean isWrite() {
+            return false;
+        }
+
+        void attempt() {
+            if (done.get()) {
+                return; // cancelled or timed out: leave the data for the next read
+            }
+            int n;
+            try {
+                n = body.read(dst);
+            } catch (IOException e) {
+                synchronized (lock) {
+                    clientGone |= BodyReader.badMessage(e) == null;
+                }
+                finish(0, readErrorCode(e));
+                return;
+            }
+            if (n == BodyReader.NOTHING_YET) {
+                body.awaitData(this::attempt);
+            } else {
+                finish(n, IsapiError.NO_ERROR);
+            }
+        }
+    }
+
+    private void begin(Op op, boolean write) throws IsapiException {
+        synchronized (lock) {
+            checkOpen();
+            if (current != null) {
+                throw new IsapiException(IsapiError.BUSY,
+                        "another I/O operation is pending on this request; wait for its completion");
+            }
+            if (closedByExtension) {
+                throw new IsapiException(IsapiError.NETNAME_DELETED, "the connection was closed by closeConnection");
+            }
+            if (write && clientGone) {
+                throw new IsapiException(IsapiError.OPERATION_ABORTED, "the client is gone");
+            }
+            if (write && bodyComplete) {
+                throw new IsapiException(IsapiError.INVALID_OPERATION, "the response was already completed (final send)");
+            }
+            current = op;
+        }
+    }
+
+    private void checkOpen() throws IsapiException {
+        if (ended || finishStatus != null || doneStatus != null) {
+            throw new IsapiException(IsapiError.INVALID_OPERATION, "the session has ended (or is ending)");
+        }
+    }
+
+    private IoCompletion requireCompletion(IoCompletion own) throws IsapiException {
+        if (own != null) {
+            return own;
+        }
+        synchronized (lock) {
+            if (registered == null) {
+                throw new IsapiException(IsapiError.INVALID_PARAMETER,
+                        "no completion registered: call ioCompletion(callback, context) first");
+            }
+            return registered;
+        }
+    }
+
+    private Object contextFor(IoCompletion own, Object ownContext) {
+        if (own != null) {
+            return ownContext;
+        }
+        synchronized (lock) {
+            return registeredContext;
+        }
+    }
+
+    void ioCompletion(IoCompletion completion, Object context) {
+        synchronized (lock) {
+            registered = completion;
+            registeredContext = context;
+        }
+    }
+
+    /**
+     * Starts a write of the given segments. With a null completion it is synchronous and returns the bytes.
+     */
+    long write(List<Segment> segments, ResponseHead head, boolean last, boolean disconnectAfter,
+               IoCompletion ownCompletion, Object ownContext, boolean async) throws IsapiException {
+        IoCompletion c = async ? requireCompletion(ownCompletion) : null;
+        Object ctx = async ? contextFor(ownCompletion, ownContext) : null;
+        WriteOp op = new WriteOp(segments, last, disconnectAfter, c, ctx);
+        try {
+            begin(op, true);
+        } catch (IsapiException e) {
+            op.onFinished();
+            throw e;
+        }
+        try {
+            synchronized (lock) {
+                if (head != null) {
+                    if (headersSent) {
+                        throw new IsapiException(IsapiError.INVALID_OPERATION, "the response headers were already sent");
+                    }
+                    applyHead(head);
+                }
+                sendDefaultHeadIfNeeded();
+                if (last) {
+                    bodyComplete = true;
+                }
+            }
+        } catch (IsapiException e) {
+            synchronized (lock) {
+                current = null;
+            }
+            op.onFinished();
+            throw e;
+        }
+        if (async) {
+            dispatcher.enterInitiation();
+            try {
+                op.start();
+            } finally {
+                dispatcher.exitInitiation();
+            }
+            return 0;
+        }
+        op.start();
+        return op.awaitSync(null, IsapiError.TIMEOUT);
+    }
+
+    int read(ByteBuffer dst, boolean async) throws IsapiException {
+        if (dst == null || !dst.hasRemaining() || dst.isReadOnly()) {
+            throw new IsapiException(IsapiError.INVALID_PARAMETER, "the buffer must be writable with room for a byte");
+        }
+        IoCompletion c = async ? requireCompletion(null) : null;
+        ReadOp op = new ReadOp(dst, c, async ? contextFor(null, null) : null);
+        begin(op, false);
+        if (async) {
+            dispatcher.enterInitiation();
+            try {
+                op.attempt();
+            } finally {
+                dispatcher.exitInitiation();
+            }
+            return 0;
+        }
+        op.attempt();
+        return (int) op.awaitSync(readTimeout, IsapiError.TIMEOUT);
+    }
+
+    private int writeErrorCode(Op op) {
+        synchronized (lock) {
+            if (closedByExtension) {
+                return IsapiError.NETNAME_DELETED;
+            }
+            if (!op.cancelled) {
+                clientGone = true;
+            }
+        }
+        return IsapiError.OPERATION_ABORTED;
+    }
+
+    private int readErrorCode(IOException e) {
+        synchronized (lock) {
+            if (closedByExtension) {
+                return IsapiError.NETNAME_DELETED;
+            }
+        }
+        if (BodyReader.badMessage(e) != null) {
+            return IsapiError.READ_FAULT;
+        }
+        return IsapiError.OPERATION_ABORTED;
+    }
+
+    private static String describe(int code) {
+        switch (code) {
+            case IsapiError.OPERATION_ABORTED: return "the client is gone or the operation was cancelled";
+            case IsapiError.NETNAME_DELETED: return "the connection was closed by closeConnection";
+            case IsapiError.TIMEOUT: return "no data arrived within the read timeout";
+            case IsapiError.READ_FAULT: return "the request body is malformed";
+            default: return "I/O failed";
+        }
+    }
+
+    // ------------------------------------------------------------------ headers
+
+    void sendResponseHeader(ResponseHead head, boolean keepConn) throws IsapiException {
+        synchronized (lock) {
+            checkOpen();
+            if (current != null) {
+                throw new IsapiException(IsapiError.BUSY, "an I/O operation is pending on this request");
+            }
+            if (headersSent) {
+                throw new IsapiException(IsapiError.INVALID_OPERATION, "the response headers were already sent");
+            }
+            applyHead(head);
+            if (!keepConn) {
+                response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+            }
+        }
+    }
+
+    private void applyHead(ResponseHead head) {
+        response.setStatus(head.status());
+        for (HttpField f : head.fields()) {
+            response.getHeaders().add(f);
+        }
+        headersSent = true;
+    }
+
+    private int defaultStatus = 200;
+
+    void setDefaultStatus(int status) {
+        synchronized (lock) {
+            defaultStatus = status;
+        }
+    }
+
+    private void sendDefaultHeadIfNeeded() {
+        if (!headersSent) {
+            response.setStatus(defaultStatus);
+            headersSent = true;
+        }
+    }
+
+    boolean headersSent() {
+        synchronized (lock) {
+            return headersSent;
+        }
+    }
+
+    // ------------------------------------------------------------------ connection
+
+    boolean isConnected() {
+        synchronized (lock) {
+            if (clientGone || closedByExtension || jettyDone && endHow != End.OK) {
+                return false;
+            }
+        }
+        EndPoint ep = request.getConnectionMetaData().getConnection().getEndPoint();
+        return ep.isOpen();
+    }
+
+    boolean isKeepConn() {
+        synchronized (lock) {
+            if (closedByExtension || closeAfterResponse) {
+                return false;
+            }
+        }
+        if (response.getHeaders().contains(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString())) {
+            return false;
+        }
+        HttpVersion v = request.getConnectionMetaData().getHttpVersion();
+        if (v == HttpVersion.HTTP_2 || v == HttpVersion.HTTP_3) {
+            return true;
+        }
+        return request.getConnectionMetaData().isPersistent()
+                && !request.getHeaders().contains(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+    }
+
+    void closeConnection() {
+        Op op;
+        synchronized (lock) {
+            if (closedByExtension) {
+                return;
+            }
+            closedByExtension = true;
+            op = current;
+        }
+        abortJetty(new IOException("connection closed by the extension (closeConnection)"));
+        if (op != null && !op.isWrite()) {
+            op.finish(0, IsapiError.NETNAME_DELETED);
+        }
+    }
+
+    void cancelIo() {
+        Op op;
+        synchronized (lock) {
+            op = current;
+        }
+        if (op == null) {
+            return;
+        }
+        op.cancelled = true;
+        if (op.isWrite()) {
+            // A half-written response cannot be continued: the exchange is aborted.
+            abortJetty(new IOException("write cancelled by the extension (cancelIo)"));
+        } else {
+            op.finish(0, IsapiError.OPERATION_ABORTED);
+        }
+    }
+
+    private void closeAfterResponse() {
+        synchronized (lock) {
+            closeAfterResponse = true;
+        }
+        HttpVersion v = request.getConnectionMetaData().getHttpVersion();
+        if (v == HttpVersion.HTTP_2 || v == HttpVersion.HTTP_3) {
+            return; // the connection carries other streams; the stream itself ends with the response
+        }
+        if (!response.isCommitted()) {
+            response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+        } else {
+            Request.addCompletionListener(request,
+                    x -> request.getConnectionMetaData().getConnection().getEndPoint().close());
+        }
+    }
+
+    /** Fails the Jetty exchange once (closes an HTTP/1 connection, resets an HTTP/2 stream). */
+    private void abortJetty(Throwable why) {
+        synchronized (lock) {
+            if (jettyDone) {
+                return;
+            }
+            jettyDone = true;
+        }
+        jettyCallback.failed(why);
+    }
+
+    // ------------------------------------------------------------------ session end
+
+    /**
+     * The session starts: the session timeout runs from here, so a procedure that hangs is answered too
+     * (its thread cannot be reclaimed, but the client is not left waiting).
+     */
+    void start() {
+        synchronized (lock) {
+            timeoutTask = scheduler.schedule(this::onSessionTimeout, sessionTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The procedure returned {@code status}. */
+    void procReturned(HseStatus status) {
+        boolean finishNow = false;
+        boolean alreadyEnded;
+        synchronized (lock) {
+            procReturned = true;
+            alreadyEnded = ended;
+            if (!ended) {
+                HseStatus effective = status;
+                if (status == HseStatus.PENDING) {
+                    pendingMode = true;
+                    effective = doneStatus; // null: wait for doneWithSession
+                }
+                if (effective != null) {
+                    finishNow = requestFinish(effective);
+                }
+            }
+        }
+        if (finishNow) {
+            doFinish();
+        } else if (alreadyEnded) {
+            notifyEnd(); // timed out while the procedure was still running
+        }
+    }
+
+    void doneWithSession(HseStatus status) throws IsapiException {
+        boolean finishNow;
+        synchronized (lock) {
+            if (ended) {
+                throw new IsapiException(IsapiError.INVALID_OPERATION, "the session has already ended");
+            }
+            if (doneStatus != null) {
+                throw new IsapiException(IsapiError.INVALID_OPERATION, "doneWithSession was already called");
+            }
+            if (procReturned && !pendingMode) {
+                throw new IsapiException(IsapiError.INVALID_OPERATION,
+                        "httpExtensionProc did not return PENDING; the server already ends this request");
+            }
+            doneStatus = status == null ? HseStatus.SUCCESS : status;
+            if (!procReturned) {
+                return; // the procedure is still running; its return ends the session
+            }
+            finishNow = requestFinish(doneStatus);
+        }
+        if (finishNow) {
+            doFinish();
+        }
+    }
+
+    /** @return whether the caller must run {@link #doFinish()} now */
+    private boolean requestFinish(HseStatus status) {
+        if (finishStatus == null) {
+            finishStatus = status;
+        }
+        if (ended || current != null || delivering) {
+            return false; // after the pending operation's completion (afterOperation)
+        }
+        ended = true;
+        return true;
+    }
+
+    private void afterOperation() {
+        boolean finishNow = false;
+        boolean notify = false;
+        synchronized (lock) {
+            if (current != null || delivering || !procReturned) {
+                return;
+            }
+            if (!ended && finishStatus != null) {
+                ended = true;
+                finishNow = true;
+            } else if (ended && !endNotified) {
+                notify = true;
+                endNotified = true;
+            }
+        }
+        if (finishNow) {
+            doFinish();
+        } else if (notify) {
+            endListener.sessionEnded(endHow);
+        }
+    }
+
+    private void doFinish() {
+        HseStatus status;
+        boolean alreadyAborted;
+        synchronized (lock) {
+            status = finishStatus;
+            if (timeoutTask != null) {
+                timeoutTask.cancel();
+            }
+            alreadyAborted = jettyDone;
+            jettyDone = true;
+            if (status == HseStatus.ERROR) {
+                endHow = End.ERROR;
+            }
+            sendDefaultHeadIfNeeded();
+        }
+        if (!alreadyAborted) {
+            body.close();
+            if (status == HseStatus.ERROR) {
+                if (!response.isCommitted()) {
+                    response.reset();
+                    Response.writeError(request, response, jettyCallback, 500,
+                            "the extension " + logName + " failed");
+                } else {
+                    jettyCallback.failed(new IOException("the extension failed after the response started"));
+                }
+            } else {
+                jettyCallback.succeeded();
+            }
+        }
+        notifyEnd();
+    }
+
+    private void notifyEnd() {
+        synchronized (lock) {
+            if (endNotified || current != null || delivering || !procReturned) {
+                return;
+            }
+            endNotified = true;
+        }
+        endListener.sessionEnded(endHow);
+    }
+
+    private void onSessionTimeout() {
+        Op op;
+        synchronized (lock) {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            endHow = End.TIMEOUT;
+            op = current;
+        }
+        LOG.warn("session timeout: {} {} did not call doneWithSession within {} ms; response aborted",
+                logName, request.getHttpURI().getPathQuery(), sessionTimeout.toMillis());
+        body.close();
+        abortJetty(new IOException("session timeout: doneWithSession was not called in time"));
+        if (op != null) {
+            op.finish(op.bytes, IsapiError.OPERATION_ABORTED);
+        }
+        notifyEnd();
+    }
+
+    /** The procedure threw or returned ERROR before returning: same as returning ERROR. */
+    boolean isEnded() {
+        synchronized (lock) {
+            return ended;
+        }
+    }
+
+    private static void closeQuietly(Segment.FileRegion f) {
+        try {
+            f.channel().close();
+        } catch (IOException ignored) {
+            // nothing to do: the file was only read
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package dev.hse4j.server.host;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+
+/** One piece of an outgoing write: bytes in memory or a region of an open file. */
+sealed interface Segment {
+
+    /** The remaining bytes of a buffer; the buffer's position advances as bytes are sent. */
+    record Memory(ByteBuffer buffer) implements Segment {
+    }
+
+    /**
+     * {@code length} bytes of {@code channel} from {@code offset}.
+     *
+     * @param close whether the server opened the channel and must close it
+     */
+    record FileRegion(FileChannel channel, long offset, long length, boolean close) implements Segment {
+    }
+}

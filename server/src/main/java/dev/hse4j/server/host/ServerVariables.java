@@ -1,0 +1,313 @@
+package dev.hse4j.server.host;
+
+import dev.hse4j.api.ExtensionControlBlock;
+import dev.hse4j.api.InsufficientBufferException;
+import dev.hse4j.api.IsapiError;
+import dev.hse4j.api.IsapiException;
+
+import java.math.BigInteger;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Set;
+
+import javax.net.ssl.SSLSession;
+
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Request;
+
+/**
+ * GetServerVariable: the CGI variables, IIS's additions, the TLS and certificate set, {@code HTTP_*},
+ * {@code HEADER_*}, {@code ALL_HTTP}, {@code ALL_RAW} and {@code UNICODE_*}.
+ *
+ * <p>An unknown name is {@link IsapiError#INVALID_INDEX} (1413); a known name with no value in this request
+ * (a missing header, the TLS variables on plain HTTP, a client certificate that was not sent) is
+ * {@link IsapiError#NO_DATA} (232).
+ */
+final class ServerVariables {
+
+    /** Every plain name this class answers (besides the HTTP_, HEADER_ and UNICODE_ families). */
+    static final Set<String> NAMES = Set.of(
+            // CGI 1.1
+            "AUTH_TYPE", "CONTENT_LENGTH", "CONTENT_TYPE", "GATEWAY_INTERFACE", "PATH_INFO", "PATH_TRANSLATED",
+            "QUERY_STRING", "REMOTE_ADDR", "REMOTE_HOST", "REMOTE_USER", "REQUEST_METHOD", "SCRIPT_NAME",
+            "SERVER_NAME", "SERVER_PORT", "SERVER_PROTOCOL", "SERVER_SOFTWARE",
+            // IIS
+            "URL", "HTTP_URL", "HTTP_VERSION", "HTTP_METHOD", "LOCAL_ADDR", "REMOTE_PORT", "SERVER_PORT_SECURE",
+            "HTTPS", "INSTANCE_ID", "INSTANCE_META_PATH", "APPL_MD_PATH", "APPL_PHYSICAL_PATH", "APP_POOL_ID",
+            "CACHE_URL", "AUTH_USER", "AUTH_PASSWORD", "LOGON_USER", "UNMAPPED_REMOTE_USER", "SCRIPT_TRANSLATED",
+            "REQUEST_URI", "ALL_HTTP", "ALL_RAW",
+            // TLS
+            "HTTPS_KEYSIZE", "HTTPS_SECRETKEYSIZE", "HTTPS_SERVER_ISSUER", "HTTPS_SERVER_SUBJECT",
+            "CERT_COOKIE", "CERT_FLAGS", "CERT_ISSUER", "CERT_KEYSIZE", "CERT_SECRETKEYSIZE", "CERT_SERIALNUMBER",
+            "CERT_SERVER_ISSUER", "CERT_SERVER_SUBJECT", "CERT_SUBJECT",
+            // hse4j
+            "SSL_PROTOCOL", "SSL_CIPHER");
+
+    private final Request request;
+    private final ExtensionControlBlock ecb;
+    private final String scriptName;
+    private final String softwareName;
+    private final String webroot;
+
+    ServerVariables(Request request, ExtensionControlBlock ecb, String scriptName, String softwareName, String webroot) {
+        this.request = request;
+        this.ecb = ecb;
+        this.scriptName = scriptName;
+        this.softwareName = softwareName;
+        this.webroot = webroot;
+    }
+
+    String get(String name) throws IsapiException {
+        if (name == null || name.isEmpty()) {
+            throw new IsapiException(IsapiError.INVALID_INDEX, "empty variable name");
+        }
+        if (name.startsWith("UNICODE_")) {
+            String inner = name.substring(8);
+            if (inner.startsWith("HTTP_") && !NAMES.contains(inner) || inner.startsWith("HEADER_")) {
+                throw new IsapiException(IsapiError.INVALID_INDEX,
+                        "UNICODE_ does not apply to headers (use HTTP_ or HEADER_): " + name);
+            }
+            return get(inner);
+        }
+        String v = lookup(name);
+        if (v == null) {
+            throw new IsapiException(IsapiError.NO_DATA, "'" + name + "' has no value in this request");
+        }
+        return v;
+    }
+
+    int get(String name, byte[] buffer) throws IsapiException {
+        String v = get(name);
+        boolean unicode = name.startsWith("UNICODE_");
+        byte[] bytes = v.getBytes(unicode ? StandardCharsets.UTF_16LE : StandardCharsets.ISO_8859_1);
+        int terminator = unicode ? 2 : 1;
+        int needed = bytes.length + terminator;
+        int size = buffer == null ? 0 : buffer.length;
+        if (size < needed) {
+            throw new InsufficientBufferException(needed, "server variable " + name);
+        }
+        System.arraycopy(bytes, 0, buffer, 0, bytes.length);
+        for (int i = 0; i < terminator; i++) {
+            buffer[bytes.length + i] = 0;
+        }
+        return needed;
+    }
+
+    private String lookup(String name) throws IsapiException {
+        switch (name) {
+            case "AUTH_TYPE":
+            case "REMOTE_USER":
+            case "AUTH_USER":
+            case "AUTH_PASSWORD":
+            case "LOGON_USER":
+            case "UNMAPPED_REMOTE_USER":
+                return null; // hse4j authenticates nobody: anonymous requests have no user
+            case "CONTENT_LENGTH": {
+                long n = ecb.totalBytes();
+                return n == ExtensionControlBlock.UNKNOWN_LENGTH ? null : Long.toString(n);
+            }
+            case "CONTENT_TYPE":
+                return emptyToNull(ecb.contentType());
+            case "GATEWAY_INTERFACE":
+                return "CGI/1.1";
+            case "PATH_INFO":
+                return ecb.pathInfo();
+            case "PATH_TRANSLATED":
+                return ecb.pathTranslated();
+            case "QUERY_STRING":
+                return ecb.queryString();
+            case "REMOTE_ADDR":
+            case "REMOTE_HOST":
+                return Request.getRemoteAddr(request);
+            case "REMOTE_PORT":
+                return Integer.toString(Request.getRemotePort(request));
+            case "REQUEST_METHOD":
+            case "HTTP_METHOD":
+                return request.getMethod();
+            case "SCRIPT_NAME":
+                return scriptName;
+            case "SCRIPT_TRANSLATED":
+            case "APPL_PHYSICAL_PATH":
+                return webroot;
+            case "SERVER_NAME":
+                return Request.getServerName(request);
+            case "SERVER_PORT":
+                return Integer.toString(Request.getServerPort(request));
+            case "SERVER_PROTOCOL":
+            case "HTTP_VERSION":
+                return request.getConnectionMetaData().getProtocol();
+            case "SERVER_SOFTWARE":
+                return softwareName;
+            case "URL":
+                return scriptName + ecb.pathInfo();
+            case "HTTP_URL":
+            case "REQUEST_URI":
+                return request.getHttpURI().getPathQuery();
+            case "CACHE_URL":
+                return request.getHttpURI().asString();
+            case "LOCAL_ADDR":
+                return addressOf(request.getConnectionMetaData().getLocalSocketAddress());
+            case "SERVER_PORT_SECURE":
+                return isSecure() ? "1" : "0";
+            case "HTTPS":
+                return isSecure() ? "on" : "off";
+            case "INSTANCE_ID":
+                return "1";
+            case "INSTANCE_META_PATH":
+                return "/LM/W3SVC/1";
+            case "APPL_MD_PATH":
+                return "/LM/W3SVC/1/ROOT";
+            case "APP_POOL_ID":
+                return "hse4j";
+            case "ALL_HTTP":
+                return allHttp();
+            case "ALL_RAW":
+                return allRaw();
+            default:
+                break;
+        }
+        if (name.startsWith("HTTPS_") || name.startsWith("CERT_") || name.startsWith("SSL_")) {
+            if (NAMES.contains(name)) {
+                return tls(name);
+            }
+            throw unknown(name);
+        }
+        if (name.startsWith("HTTP_")) {
+            return header(name.substring(5).replace('_', '-'));
+        }
+        if (name.startsWith("HEADER_")) {
+            return header(name.substring(7));
+        }
+        throw unknown(name);
+    }
+
+    private static IsapiException unknown(String name) {
+        return new IsapiException(IsapiError.INVALID_INDEX, "no server variable is named '" + name + "'");
+    }
+
+    private String header(String headerName) {
+        if (headerName.isEmpty()) {
+            return null;
+        }
+        // Repeated headers are joined as a proxy would, with ", ".
+        StringBuilder sb = null;
+        for (HttpField f : request.getHeaders()) {
+            if (f.getName().equalsIgnoreCase(headerName)) {
+                if (sb == null) {
+                    sb = new StringBuilder(f.getValue());
+                } else {
+                    sb.append(", ").append(f.getValue());
+                }
+            }
+        }
+        return sb == null ? null : sb.toString();
+    }
+
+    private String allHttp() {
+        StringBuilder sb = new StringBuilder();
+        for (HttpField f : request.getHeaders()) {
+            sb.append("HTTP_").append(f.getName().toUpperCase(Locale.ROOT).replace('-', '_')).append(':')
+                    .append(f.getValue()).append("\r\n");
+        }
+        return sb.toString();
+    }
+
+    private String allRaw() {
+        StringBuilder sb = new StringBuilder();
+        for (HttpField f : request.getHeaders()) {
+            sb.append(f.getName()).append(": ").append(f.getValue()).append("\r\n");
+        }
+        return sb.toString();
+    }
+
+    private boolean isSecure() {
+        return request.getConnectionMetaData().isSecure();
+    }
+
+    private EndPoint.SslSessionData ssl() {
+        Object o = request.getAttribute(EndPoint.SslSessionData.ATTRIBUTE);
+        return o instanceof EndPoint.SslSessionData s ? s : null;
+    }
+
+    private String tls(String name) {
+        EndPoint.SslSessionData ssl = ssl();
+        if (ssl == null) {
+            return "CERT_FLAGS".equals(name) && isSecure() ? "0" : null;
+        }
+        SSLSession session = ssl.sslSession();
+        X509Certificate server = first(session == null ? null : session.getLocalCertificates());
+        X509Certificate[] peer = ssl.peerCertificates();
+        X509Certificate client = peer != null && peer.length > 0 ? peer[0] : null;
+        switch (name) {
+            case "HTTPS_KEYSIZE":
+            case "HTTPS_SECRETKEYSIZE":
+                return ssl.keySize() > 0 ? Integer.toString(ssl.keySize()) : null;
+            case "HTTPS_SERVER_ISSUER":
+            case "CERT_SERVER_ISSUER":
+                return server == null ? null : server.getIssuerX500Principal().getName();
+            case "HTTPS_SERVER_SUBJECT":
+            case "CERT_SERVER_SUBJECT":
+                return server == null ? null : server.getSubjectX500Principal().getName();
+            case "SSL_PROTOCOL":
+                return session == null ? null : session.getProtocol();
+            case "SSL_CIPHER":
+                return ssl.cipherSuite();
+            case "CERT_FLAGS":
+                return Integer.toString(CertFlags.of(ssl));
+            case "CERT_KEYSIZE":
+            case "CERT_SECRETKEYSIZE":
+                return client == null || ssl.keySize() <= 0 ? null : Integer.toString(ssl.keySize());
+            case "CERT_ISSUER":
+                return client == null ? null : client.getIssuerX500Principal().getName();
+            case "CERT_SUBJECT":
+                return client == null ? null : client.getSubjectX500Principal().getName();
+            case "CERT_SERIALNUMBER":
+                return client == null ? null : serial(client.getSerialNumber());
+            case "CERT_COOKIE":
+                return client == null ? null : cookie(client);
+            default:
+                return null;
+        }
+    }
+
+    private static X509Certificate first(Certificate[] certs) {
+        return certs != null && certs.length > 0 && certs[0] instanceof X509Certificate x ? x : null;
+    }
+
+    private static String serial(BigInteger serial) {
+        String hex = serial.toString(16);
+        if (hex.length() % 2 == 1) {
+            hex = "0" + hex;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < hex.length(); i += 2) {
+            sb.append(i == 0 ? "" : "-").append(hex, i, i + 2);
+        }
+        return sb.toString();
+    }
+
+    private static String cookie(X509Certificate cert) {
+        try {
+            // IIS's CERT_COOKIE is a unique id of the client certificate; a SHA-256 of it is one.
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(cert.getEncoded()));
+        } catch (NoSuchAlgorithmException | java.security.cert.CertificateEncodingException e) {
+            return null;
+        }
+    }
+
+    private static String addressOf(SocketAddress a) {
+        return a instanceof InetSocketAddress i && i.getAddress() != null ? i.getAddress().getHostAddress() : null;
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+}
