@@ -25,6 +25,8 @@ import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.RequestLogWriter;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.AllowedResourceAliasChecker;
+import org.eclipse.jetty.server.handler.ContextHandler;
 import org.eclipse.jetty.server.handler.ResourceHandler;
 import org.eclipse.jetty.util.VirtualThreads;
 import org.eclipse.jetty.util.resource.ResourceFactory;
@@ -95,8 +97,14 @@ public final class Hse4jServer implements AutoCloseable {
         files.setWelcomeFiles(List.of("index.html"));
         files.setEtags(true);
 
+        // A context, so Jetty's alias checks apply: a symbolic link leading out of the webroot is not served.
+        ContextHandler webContext = new ContextHandler(files, "/");
+        webContext.setBaseResource(files.getBaseResource());
+        webContext.clearAliasChecks();
+        webContext.addAliasCheck(new AllowedResourceAliasChecker(webContext));
+
         // The router: the first handler that claims the request answers it.
-        jetty.setHandler(new Handler.Sequence(host, status, files));
+        jetty.setHandler(new Handler.Sequence(host, status, webContext));
 
         if (config.accessLog() != null) {
             Path log = config.accessLog().toAbsolutePath();

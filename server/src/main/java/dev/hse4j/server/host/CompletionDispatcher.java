@@ -38,6 +38,16 @@ final class CompletionDispatcher {
     }
 
     void dispatch(Runnable completion) {
+        dispatch(completion, true);
+    }
+
+    /**
+     * @param completion the completion to deliver
+     * @param mayRunHere {@code false} when the calling thread must not run extension code (a Jetty
+     *     demand callback: Jetty serialises those, so an extension blocking in one would wait forever for
+     *     the next)
+     */
+    void dispatch(Runnable completion, boolean mayRunHere) {
         boolean runHere;
         synchronized (this) {
             queue.add(completion);
@@ -45,7 +55,7 @@ final class CompletionDispatcher {
                 return;
             }
             draining = true;
-            runHere = Thread.currentThread() != initiator;
+            runHere = mayRunHere && Thread.currentThread() != initiator;
         }
         if (runHere) {
             drain();

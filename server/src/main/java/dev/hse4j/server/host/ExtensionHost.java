@@ -146,7 +146,9 @@ public final class ExtensionHost extends Handler.Abstract {
                             break;
                         }
                         if (n == BodyReader.NOTHING_YET) {
-                            body.awaitData(this);
+                            // Continue on a server thread, not inside Jetty's demand callback: the
+                            // extension may block reading, and Jetty runs demand callbacks one at a time.
+                            body.awaitData(() -> completionExecutor.execute(this));
                             return;
                         }
                     }

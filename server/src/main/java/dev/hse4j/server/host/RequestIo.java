@@ -131,6 +131,10 @@ final class RequestIo {
 
         /** Finishes this operation once; later calls are ignored. */
         final void finish(long transferred, int code) {
+            finish(transferred, code, true);
+        }
+
+        final void finish(long transferred, int code, boolean mayRunHere) {
             if (!done.compareAndSet(false, true)) {
                 return;
             }
@@ -169,7 +173,7 @@ final class RequestIo {
                     }
                     afterOperation();
                 }
-            });
+            }, mayRunHere);
         }
 
         void onFinished() {
@@ -317,6 +321,11 @@ final class RequestIo {
         }
 
         void attempt() {
+            attempt(true);
+        }
+
+        /** @param mayRunHere false inside a Jetty demand callback, where no extension code may run */
+        void attempt(boolean mayRunHere) {
             if (done.get()) {
                 return; // cancelled or timed out: leave the data for the next read
             }
@@ -327,13 +336,13 @@ final class RequestIo {
                 synchronized (lock) {
                     clientGone |= BodyReader.badMessage(e) == null;
                 }
-                finish(0, readErrorCode(e));
+                finish(0, readErrorCode(e), mayRunHere);
                 return;
             }
             if (n == BodyReader.NOTHING_YET) {
-                body.awaitData(this::attempt);
+                body.awaitData(() -> attempt(false));
             } else {
-                finish(n, IsapiError.NO_ERROR);
+                finish(n, IsapiError.NO_ERROR, mayRunHere);
             }
         }
     }

@@ -4,6 +4,7 @@ import dev.hse4j.server.Hse4jServer;
 import dev.hse4j.server.config.ServerConfig;
 
 import io.restassured.RestAssured;
+import io.restassured.config.EncoderConfig;
 import io.restassured.specification.RequestSpecification;
 
 import java.io.IOException;
@@ -94,7 +95,9 @@ public final class TestServer implements AutoCloseable {
 
     /** @return a RestAssured request aimed at this server */
     public RequestSpecification given() {
-        return RestAssured.given().baseUri("http://127.0.0.1").port(port());
+        return RestAssured.given().baseUri("http://127.0.0.1").port(port())
+                .config(RestAssured.config().encoderConfig(EncoderConfig.encoderConfig()
+                        .appendDefaultContentCharsetToContentTypeIfUndefined(false)));
     }
 
     /** @return the HTTP port */
