@@ -95,6 +95,8 @@ final class FileSegments {
             Segment.FileRegion r = new Segment.FileRegion(ch, offset, n, opened);
             opened = false;
             return r;
+        } catch (IsapiException e) {
+            throw e;
         } catch (NoSuchFileException e) {
             throw new IsapiException(IsapiError.FILE_NOT_FOUND, "no such file: " + path);
         } catch (IOException e) {

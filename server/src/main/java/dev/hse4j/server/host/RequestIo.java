@@ -588,6 +588,11 @@ final class RequestIo {
             closedByExtension = true;
             op = current;
         }
+        HttpVersion v = request.getConnectionMetaData().getHttpVersion();
+        if (v != HttpVersion.HTTP_2 && v != HttpVersion.HTTP_3) {
+            // HTTP/1: the connection itself goes, at once (no error page is written first).
+            request.getConnectionMetaData().getConnection().getEndPoint().close();
+        }
         abortJetty(new IOException("connection closed by the extension (closeConnection)"));
         if (op != null && !op.isWrite()) {
             op.finish(0, IsapiError.NETNAME_DELETED);
