@@ -91,20 +91,8 @@ public final class Hse4jServer implements AutoCloseable {
                 : Integer.MAX_VALUE);
         status = new StatusHandler(registry, deployer, host.stats(), null);
 
-        ResourceHandler files = new ResourceHandler();
-        files.setBaseResource(ResourceFactory.of(files).newResource(webroot.root()));
-        files.setDirAllowed(false);
-        files.setWelcomeFiles(List.of("index.html"));
-        files.setEtags(true);
-
-        // A context, so Jetty's alias checks apply: a symbolic link leading out of the webroot is not served.
-        ContextHandler webContext = new ContextHandler(files, "/");
-        webContext.setBaseResource(files.getBaseResource());
-        webContext.clearAliasChecks();
-        webContext.addAliasCheck(new AllowedResourceAliasChecker(webContext));
-
         // The router: the first handler that claims the request answers it.
-        jetty.setHandler(new Handler.Sequence(host, status, webContext));
+        jetty.setHandler(new Handler.Sequence(host, status, staticFiles(webroot)));
 
         if (config.accessLog() != null) {
             Path log = config.accessLog().toAbsolutePath();
@@ -113,6 +101,32 @@ public final class Hse4jServer implements AutoCloseable {
             writer.setAppend(true);
             jetty.setRequestLog(new CustomRequestLog(writer, ACCESS_LOG_FORMAT));
         }
+    }
+
+    /** The webroot's static files, or a handler that serves none if the webroot is missing. */
+    private static Handler staticFiles(Webroot webroot) {
+        if (!Files.isDirectory(webroot.root())) {
+            LOG.warn("webroot {} is not a directory: no static files are served (use --webroot DIR)", webroot.root());
+            return new Handler.Abstract.NonBlocking() {
+                @Override
+                public boolean handle(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
+                                      org.eclipse.jetty.util.Callback callback) {
+                    return false;
+                }
+            };
+        }
+        ResourceHandler files = new ResourceHandler();
+        files.setBaseResource(ResourceFactory.of(files).newResource(webroot.root()));
+        files.setDirAllowed(false);
+        files.setWelcomeFiles(List.of("index.html"));
+        files.setEtags(true);
+        // A context, so Jetty's alias checks apply: only aliases resolving inside the webroot are served,
+        // never a symbolic link leading out of it.
+        ContextHandler context = new ContextHandler(files, "/");
+        context.setBaseResource(files.getBaseResource());
+        context.clearAliasChecks();
+        context.addAliasCheck(new AllowedResourceAliasChecker(context));
+        return context;
     }
 
     private static Executor virtualThreads() {
