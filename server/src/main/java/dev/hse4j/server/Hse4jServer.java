@@ -2,8 +2,10 @@ package dev.hse4j.server;
 
 import dev.hse4j.server.config.ServerConfig;
 import dev.hse4j.server.deploy.Deployer;
+import dev.hse4j.server.deploy.DirectoryWatcher;
 import dev.hse4j.server.deploy.ExtensionRegistry;
 import dev.hse4j.server.deploy.JarLoader;
+import dev.hse4j.server.deploy.Retirement;
 import dev.hse4j.server.host.ExtensionHost;
 import dev.hse4j.server.host.HostStats;
 import dev.hse4j.server.web.StatusHandler;
@@ -52,8 +54,10 @@ public final class Hse4jServer implements AutoCloseable {
     private final ServerConfig config;
     private final Server jetty;
     private final ServerConnector http;
-    private final ExtensionRegistry registry = new ExtensionRegistry();
+    private final Retirement retirement;
+    private final ExtensionRegistry registry;
     private final Deployer deployer;
+    private final DirectoryWatcher watcher;
     private final ExtensionHost host;
     private final StatusHandler status;
 
@@ -84,12 +88,17 @@ public final class Hse4jServer implements AutoCloseable {
         Webroot webroot = new Webroot(config.webroot());
         Path shadowDir = config.workDir().resolve("shadow");
         cleanShadowDir(shadowDir);
-        JarLoader loader = new JarLoader(shadowDir, config.readAheadBytes(), config.sessionTimeout());
+        retirement = new Retirement(config.drainTimeout());
+        registry = new ExtensionRegistry(retirement);
+        JarLoader loader = new JarLoader(shadowDir, config.readAheadBytes(), config.sessionTimeout(),
+                retirement.leakWatch());
         deployer = new Deployer(config.extensionsDir(), loader, registry);
+        watcher = config.watch() ? new DirectoryWatcher(deployer, config.scanInterval()) : null;
         host = new ExtensionHost(registry, webroot, virtual != null ? virtual : pool, jetty.getScheduler(),
                 config.readTimeout(), SOFTWARE, request -> request.getConnectionMetaData().isSecure() ? 16 * 1024
                 : Integer.MAX_VALUE);
         status = new StatusHandler(registry, deployer, host.stats(), null);
+        status.watcher(watcher);
 
         // The router: the first handler that claims the request answers it.
         jetty.setHandler(new Handler.Sequence(host, status, staticFiles(webroot)));
@@ -156,7 +165,11 @@ public final class Hse4jServer implements AutoCloseable {
      * @throws Exception if Jetty cannot start (port in use...)
      */
     public Hse4jServer start() throws Exception {
-        deployer.deployAll();
+        if (watcher != null) {
+            watcher.start(); // deploys what is there, then watches for new, changed and removed jars
+        } else {
+            deployer.deployAll();
+        }
         jetty.start();
         LOG.info("hse4j listening on {} (extensions from {}, webroot {})", baseUri(),
                 config.extensionsDir().toAbsolutePath(), config.webroot().toAbsolutePath());
@@ -180,6 +193,8 @@ public final class Hse4jServer implements AutoCloseable {
     public ExtensionRegistry registry() { return registry; }
     /** @return the deployer */
     public Deployer deployer() { return deployer; }
+    /** @return the extensions-directory watcher, or {@code null} when not watching */
+    public DirectoryWatcher watcher() { return watcher; }
     /** @return the host's counters */
     public HostStats stats() { return host.stats(); }
     /** @return the status handler (its document) */
@@ -188,10 +203,14 @@ public final class Hse4jServer implements AutoCloseable {
     /** Stops the server: closes the ports, then terminates every extension. */
     @Override
     public void close() throws Exception {
+        if (watcher != null) {
+            watcher.close();
+        }
         try {
             jetty.stop();
         } finally {
             registry.retireAll();
+            retirement.close();
         }
     }
 

@@ -50,6 +50,19 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--access-log", description = "NCSA access log file; 'none' disables it (default: ${DEFAULT-VALUE}).")
     String accessLog = D.accessLog().toString();
 
+    @Option(names = "--no-watch", description = "Load the extensions directory once at start; do not watch it for "
+            + "new, replaced or removed jars.")
+    boolean noWatch;
+
+    @Option(names = "--scan-interval-ms", description = "How often the extensions directory is looked at, in ms; a jar "
+            + "is loaded once its size and time are unchanged across two looks (default: ${DEFAULT-VALUE}).")
+    long scanIntervalMs = D.scanInterval().toMillis();
+
+    @Option(names = "--drain-timeout", description = "Seconds a replaced or removed extension may keep serving the "
+            + "requests it has; then they are aborted and it is unloaded (TerminateExtension MUST) "
+            + "(default: ${DEFAULT-VALUE}).")
+    long drainTimeoutSeconds = D.drainTimeout().toSeconds();
+
     @Override
     public Integer call() throws Exception {
         ServerConfig config;
@@ -61,6 +74,9 @@ public final class Main implements Callable<Integer> {
                     .readTimeout(Duration.ofSeconds(readTimeoutSeconds))
                     .virtualThreads(virtualThreads)
                     .accessLog("none".equals(accessLog) ? null : Path.of(accessLog))
+                    .watch(!noWatch)
+                    .scanInterval(Duration.ofMillis(scanIntervalMs))
+                    .drainTimeout(Duration.ofSeconds(drainTimeoutSeconds))
                     .build();
         } catch (IllegalArgumentException e) {
             System.err.println("hse4j: " + e.getMessage());

@@ -18,6 +18,11 @@ import java.util.Objects;
  * @param readTimeout how long a synchronous readClient waits for a byte
  * @param virtualThreads run extension calls on virtual threads (Java 21 or newer)
  * @param accessLog the NCSA access log file, or {@code null} for none
+ * @param watch watch the extensions directory and deploy, redeploy and undeploy jars while running
+ * @param scanInterval how often the extensions directory is looked at; a jar is loaded once its size and
+ *        modification time are unchanged across two looks, so within about two intervals of being complete
+ * @param drainTimeout how long a replaced or removed extension version may keep running: open sessions on it
+ *        are then aborted and a refused ADVISORY unload becomes a MUST unload
  */
 public record ServerConfig(
         String host,
@@ -29,10 +34,17 @@ public record ServerConfig(
         Duration sessionTimeout,
         Duration readTimeout,
         boolean virtualThreads,
-        Path accessLog) {
+        Path accessLog,
+        boolean watch,
+        Duration scanInterval,
+        Duration drainTimeout) {
 
     /** ISAPI's default UploadReadAheadSize: 48 KB. */
     public static final int DEFAULT_READ_AHEAD = 48 * 1024;
+    /** The default scan interval of the extensions directory: a new jar serves within about a second. */
+    public static final Duration DEFAULT_SCAN_INTERVAL = Duration.ofMillis(500);
+    /** The default drain timeout, as IIS's ShutdownTimeLimit: 90 s. */
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(90);
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -49,6 +61,15 @@ public record ServerConfig(
         }
         if (sessionTimeout.isNegative() || sessionTimeout.isZero() || readTimeout.isNegative() || readTimeout.isZero()) {
             throw new IllegalArgumentException("timeouts must be positive");
+        }
+        Objects.requireNonNull(scanInterval, "scanInterval");
+        Objects.requireNonNull(drainTimeout, "drainTimeout");
+        if (scanInterval.toMillis() < 10 || scanInterval.compareTo(Duration.ofMinutes(10)) > 0) {
+            throw new IllegalArgumentException("scan interval must be between 10 ms and 10 minutes, was "
+                    + scanInterval.toMillis() + " ms");
+        }
+        if (drainTimeout.isNegative()) {
+            throw new IllegalArgumentException("drain timeout must be >= 0, was " + drainTimeout.toMillis() + " ms");
         }
     }
 
@@ -70,6 +91,9 @@ public record ServerConfig(
         b.readTimeout = readTimeout;
         b.virtualThreads = virtualThreads;
         b.accessLog = accessLog;
+        b.watch = watch;
+        b.scanInterval = scanInterval;
+        b.drainTimeout = drainTimeout;
         return b;
     }
 
@@ -85,6 +109,9 @@ public record ServerConfig(
         private Duration readTimeout = Duration.ofSeconds(60);
         private boolean virtualThreads;
         private Path accessLog = Path.of("logs", "access.log");
+        private boolean watch = true;
+        private Duration scanInterval = DEFAULT_SCAN_INTERVAL;
+        private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
 
         private Builder() {
         }
@@ -109,11 +136,17 @@ public record ServerConfig(
         public Builder virtualThreads(boolean v) { virtualThreads = v; return this; }
         /** @param v access log file, or null @return this */
         public Builder accessLog(Path v) { accessLog = v; return this; }
+        /** @param v watch the extensions directory (hot deployment) @return this */
+        public Builder watch(boolean v) { watch = v; return this; }
+        /** @param v how often the extensions directory is looked at @return this */
+        public Builder scanInterval(Duration v) { scanInterval = v; return this; }
+        /** @param v how long a retired extension version may keep running @return this */
+        public Builder drainTimeout(Duration v) { drainTimeout = v; return this; }
 
         /** @return the configuration */
         public ServerConfig build() {
             return new ServerConfig(host, httpPort, extensionsDir, webroot, workDir, readAheadBytes, sessionTimeout,
-                    readTimeout, virtualThreads, accessLog);
+                    readTimeout, virtualThreads, accessLog, watch, scanInterval, drainTimeout);
         }
     }
 }

@@ -23,20 +23,25 @@ public final class Deployer {
     private static final Logger LOG = LoggerFactory.getLogger(Deployer.class);
 
     /**
-     * The outcome of the last attempt to deploy one jar.
+     * The outcome of the last attempt to deploy, redeploy or remove one jar.
      *
      * @param jar the jar's file name
-     * @param ok whether it deployed
+     * @param ok whether it worked
+     * @param action {@code deploy}, {@code redeploy} or {@code remove}
      * @param message what was deployed, or why not
      * @param at when
+     * @param attempt how many attempts were made on this jar file name so far (this one included)
+     * @param nameClash whether it failed only because another jar serves one of its names
      */
-    public record Outcome(String jar, boolean ok, String message, Instant at) {
+    public record Outcome(String jar, boolean ok, String action, String message, Instant at, long attempt,
+                          boolean nameClash) {
     }
 
     private final Path dir;
     private final JarLoader loader;
     private final ExtensionRegistry registry;
     private final Map<String, Outcome> outcomes = new ConcurrentHashMap<>();
+    private final Map<String, Long> attempts = new ConcurrentHashMap<>();
 
     /**
      * @param dir the extensions directory
@@ -49,9 +54,22 @@ public final class Deployer {
         this.registry = registry;
     }
 
-    /** @param fileName a directory entry @return whether it is a jar to deploy (not a dot-file or temp name) */
+    /**
+     * Which directory entries are jars to deploy: names ending in {@code .jar} that do not start with
+     * {@code .} (hidden: copy a jar in under a dot-name, then rename it), {@code ~} or {@code #} (editor and
+     * temporary files). Anything else (hello.jar.part, hello.jar.tmp, hello.jar~) is ignored.
+     *
+     * @param fileName a directory entry
+     * @return whether it is a jar to deploy
+     */
     public static boolean isCandidate(String fileName) {
-        return fileName.endsWith(".jar") && !fileName.startsWith(".") && !fileName.startsWith("~");
+        return fileName.endsWith(".jar") && fileName.length() > 4 && !fileName.startsWith(".")
+                && !fileName.startsWith("~") && !fileName.startsWith("#");
+    }
+
+    /** @return the extensions directory */
+    public Path dir() {
+        return dir;
     }
 
     /** Deploys every jar of the directory, in name order. */
@@ -78,63 +96,83 @@ public final class Deployer {
     }
 
     /**
-     * Deploys (or redeploys) one jar. On failure whatever served before keeps serving.
+     * Deploys (or redeploys) one jar, all of its extensions or none. On failure whatever served before
+     * keeps serving, and the outcome says why.
      *
      * @param jar the jar
      * @return whether it deployed
      */
     public synchronized boolean deploy(Path jar) {
         String file = jar.getFileName().toString();
+        long attempt = attempts.merge(file, 1L, Long::sum);
+        List<String> before = registry.namesFrom(jar);
+        String action = before.isEmpty() ? "deploy" : "redeploy";
+        String keeps = before.isEmpty() ? "" : "; the previous version keeps serving";
         List<Deployment> loaded;
         try {
             loaded = loader.load(jar);
         } catch (DeployException e) {
-            return fail(file, e.getMessage());
+            return fail(file, action, e.getMessage() + keeps, attempt, false);
         }
-        List<Deployment> installed = new ArrayList<>();
-        for (Deployment d : loaded) {
-            try {
-                registry.install(d, jar);
-                installed.add(d);
-            } catch (DeployException e) {
-                // Installed siblings keep serving: the clash is this extension's alone.
+        List<Deployment> retired;
+        try {
+            retired = registry.installAll(loaded, jar);
+        } catch (DeployException e) {
+            for (Deployment d : loaded) {
                 d.discard();
-                fail(file, e.getMessage());
             }
+            return fail(file, action, e.getMessage() + keeps, attempt, e.nameClash());
         }
-        if (installed.isEmpty()) {
-            return false;
-        }
-        StringBuilder msg = new StringBuilder();
-        for (Deployment d : installed) {
-            msg.append(msg.length() == 0 ? "" : ", ").append("/ext/").append(d.name()).append(" (")
+        StringBuilder msg = new StringBuilder(before.isEmpty() ? "deployed " : "redeployed ");
+        for (int i = 0; i < loaded.size(); i++) {
+            Deployment d = loaded.get(i);
+            msg.append(i == 0 ? "" : ", ").append("/ext/").append(d.name()).append(" (")
                     .append(d.version().description()).append(')');
-            LOG.info("deployed {} from {}: {}", "/ext/" + d.name(), file, d.version());
+            LOG.info("{} /ext/{} from {} (sha-256 {}): {}", before.isEmpty() ? "deployed" : "redeployed", d.name(),
+                    file, d.jarSha256().substring(0, 12), d.version());
         }
-        if (installed.size() == loaded.size()) {
-            outcomes.put(file, new Outcome(file, true, "deployed " + msg, Instant.now()));
+        if (!retired.isEmpty()) {
+            msg.append("; ").append(retired.size()).append(retired.size() == 1 ? " previous version drains"
+                    : " previous versions drain");
         }
-        return installed.size() == loaded.size();
+        outcomes.put(file, new Outcome(file, true, action, msg.toString(), Instant.now(), attempt, false));
+        return true;
     }
 
     /**
-     * Undeploys every extension of a jar (deleted file).
+     * Undeploys every extension of a jar (deleted file): each drains and is unloaded; its URLs answer 404.
      *
      * @param jar the jar
      */
     public synchronized void undeploy(Path jar) {
         String file = jar.getFileName().toString();
-        for (String name : registry.namesFrom(jar)) {
-            registry.remove(name);
-            LOG.info("undeployed /ext/{} ({} removed)", name, file);
+        long attempt = attempts.merge(file, 1L, Long::sum);
+        List<Deployment> gone = registry.removeJar(jar);
+        StringBuilder msg = new StringBuilder("removed");
+        for (int i = 0; i < gone.size(); i++) {
+            msg.append(i == 0 ? ": " : ", ").append("/ext/").append(gone.get(i).name());
+            LOG.info("undeployed /ext/{} ({} removed); it drains and unloads", gone.get(i).name(), file);
         }
-        outcomes.put(file, new Outcome(file, true, "removed", Instant.now()));
+        if (!gone.isEmpty()) {
+            msg.append(gone.size() == 1 ? " drains and unloads" : " drain and unload");
+        }
+        outcomes.put(file, new Outcome(file, true, "remove", msg.toString(), Instant.now(), attempt, false));
     }
 
-    private boolean fail(String file, String reason) {
-        LOG.error("cannot deploy {}: {}", file, reason);
-        outcomes.put(file, new Outcome(file, false, reason, Instant.now()));
+    private boolean fail(String file, String action, String reason, long attempt, boolean nameClash) {
+        LOG.error("cannot {} {}: {}", action, file, reason);
+        outcomes.put(file, new Outcome(file, false, action, reason, Instant.now(), attempt, nameClash));
         return false;
+    }
+
+    /** @param file a jar's file name @return the outcome of the last attempt on it, or {@code null} */
+    public Outcome outcome(String file) {
+        return outcomes.get(file);
+    }
+
+    /** @param file a jar's file name @return how many deploy, redeploy or remove attempts it had */
+    public long attempts(String file) {
+        return attempts.getOrDefault(file, 0L);
     }
 
     /** @return the outcome of the last attempt for each jar seen */

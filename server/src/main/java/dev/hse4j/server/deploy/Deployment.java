@@ -7,10 +7,12 @@ import dev.hse4j.api.TerminateMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,9 +21,13 @@ import org.slf4j.LoggerFactory;
  * One deployed version of one extension: its instance, class loader, settings and counters.
  *
  * <p>Requests hold a reference ({@link #tryAcquire()} / {@link #release()}) and the registry holds one
- * while the deployment takes traffic. {@link #retire()} drops the registry's; the last release then
- * terminates the extension and closes its class loader, so in-flight and pending requests always finish
- * on the version they started on.
+ * while the deployment takes traffic. {@link #retire()} drops the registry's: the deployment is
+ * {@link State#DRAINING}, takes no new request, and the requests it has (PENDING sessions included)
+ * finish on it. When the last one ends, the extension is asked to unload with
+ * {@link TerminateMode#ADVISORY}; if it agrees, or at the latest when the drain timeout runs out
+ * ({@link TerminateMode#MUST}), it is terminated and its class loader closed. Sessions still open at the
+ * drain timeout are aborted first. The lifecycle steps run on the {@link Retirement} thread, never on a
+ * request thread.
  */
 public final class Deployment {
 
@@ -33,8 +39,16 @@ public final class Deployment {
         ACTIVE,
         /** Replaced or removed; finishing the requests it has. */
         DRAINING,
+        /** No request left, but it refused the ADVISORY unload: MUST follows at the drain timeout. */
+        UNLOADING,
         /** Terminated; its class loader is closed. */
         TERMINATED
+    }
+
+    /** A session running on this deployment, which the drain timeout may have to abort. */
+    public interface LiveSession {
+        /** Ends the session now: the extension is being unloaded and its drain time ran out. */
+        void abortForUnload();
     }
 
     private final String name;
@@ -51,8 +65,14 @@ public final class Deployment {
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong sessionTimeouts = new AtomicLong();
+    private final Set<LiveSession> sessions = ConcurrentHashMap.newKeySet();
     private volatile State state = State.ACTIVE;
-    private volatile Consumer<Deployment> onTerminated = d -> { };
+    private volatile Retirement retirement;
+    private volatile Instant retiredAt;
+    private volatile long retiredNanos;
+    private volatile Instant terminatedAt;
+    private volatile String unloadNote = "";
+    private boolean advisoryAsked; // guarded by this
 
     Deployment(String name, HttpExtension extension, ExtensionVersion version, Path jar, JarHandle handle,
                int readAheadBytes, Duration sessionTimeout) {
@@ -62,6 +82,7 @@ public final class Deployment {
         this.jar = jar;
         this.handle = handle;
         handle.addUser();
+        handle.describe(name, version.description());
         this.readAheadBytes = readAheadBytes;
         this.sessionTimeout = sessionTimeout;
     }
@@ -72,8 +93,14 @@ public final class Deployment {
     public HttpExtension extension() { return extension; }
     /** @return what getExtensionVersion answered */
     public ExtensionVersion version() { return version; }
-    /** @return the jar it was deployed from */
+    /** @return the jar it was deployed from (in the extensions directory) */
     public Path jar() { return jar; }
+    /** @return the private copy of the jar it was loaded from */
+    public Path shadowJar() { return handle.shadowJar(); }
+    /** @return the SHA-256 of the jar's bytes, in hex */
+    public String jarSha256() { return handle.sha256(); }
+    /** @return the jar manifest's {@code Implementation-Version}, or {@code null} */
+    public String implementationVersion() { return handle.implementationVersion(); }
     /** @return the extension's class loader */
     public ClassLoader classLoader() { return handle.loader(); }
     /** @return the preloaded body size for this extension */
@@ -82,6 +109,12 @@ public final class Deployment {
     public Duration sessionTimeout() { return sessionTimeout; }
     /** @return when it was deployed */
     public Instant deployedAt() { return deployedAt; }
+    /** @return when it stopped taking new requests, or {@code null} while active */
+    public Instant retiredAt() { return retiredAt; }
+    /** @return when it was terminated, or {@code null} */
+    public Instant terminatedAt() { return terminatedAt; }
+    /** @return how the unload went (agreed, refused then forced...), empty before */
+    public String unloadNote() { return unloadNote; }
     /** @return its state */
     public State state() { return state; }
     /** @return requests started on it */
@@ -95,8 +128,9 @@ public final class Deployment {
     /** @return requests in progress whose procedure returned PENDING */
     public int pendingSessions() { return pendingSessions.get(); }
 
-    void onTerminated(Consumer<Deployment> listener) {
-        this.onTerminated = listener;
+    /** Hands the lifecycle steps after retirement to {@code r} (done by the registry at install). */
+    void attach(Retirement r) {
+        this.retirement = r;
     }
 
     /** @return {@code true} if a reference was taken; the caller must {@link #release()} it */
@@ -118,10 +152,14 @@ public final class Deployment {
     public void release() {
         inFlight.decrementAndGet();
         if (refs.decrementAndGet() == 0) {
-            terminate();
+            drained();
         }
     }
 
+    /** @param s a session that started on this deployment (after {@link #tryAcquire()}) */
+    public void sessionStarted(LiveSession s) { sessions.add(s); }
+    /** @param s a session that ended (before {@link #release()}) */
+    public void sessionEnded(LiveSession s) { sessions.remove(s); }
     /** A request's procedure returned PENDING. */
     public void sessionPending() { pendingSessions.incrementAndGet(); }
     /** A PENDING request ended. */
@@ -131,14 +169,124 @@ public final class Deployment {
     /** A PENDING request timed out. */
     public void countSessionTimeout() { sessionTimeouts.incrementAndGet(); }
 
-    /** Stops new requests; the extension terminates when the last in-flight one ends. */
+    /** Stops new requests; the extension terminates when the last in-flight one ends (or the drain timeout). */
     public void retire() {
-        if (state == State.ACTIVE) {
+        synchronized (this) {
+            if (state != State.ACTIVE) {
+                return;
+            }
+            retiredNanos = System.nanoTime();
+            retiredAt = Instant.now();
             state = State.DRAINING;
-            if (refs.decrementAndGet() == 0) {
-                terminate();
+        }
+        Retirement r = retirement;
+        if (r != null) {
+            r.retired(this);
+        }
+        if (refs.decrementAndGet() == 0) {
+            drained();
+        }
+    }
+
+    private void drained() {
+        Retirement r = retirement;
+        if (r != null) {
+            r.drained(this);
+        } else {
+            finishDrain(true);
+        }
+    }
+
+    /** @return nanoTime of the retirement */
+    long retiredNanos() {
+        return retiredNanos;
+    }
+
+    /**
+     * No request is left (or the drain time is over): ask the extension to unload. Runs on the retirement
+     * thread.
+     *
+     * @param deadlinePassed whether the drain timeout has run out, so a refused ADVISORY becomes MUST
+     */
+    synchronized void finishDrain(boolean deadlinePassed) {
+        if (state == State.TERMINATED || state == State.ACTIVE) {
+            return;
+        }
+        if (!advisoryAsked) {
+            advisoryAsked = true;
+            if (callTerminate(TerminateMode.ADVISORY)) {
+                finish("unloaded (ADVISORY accepted)");
+                return;
+            }
+            state = State.UNLOADING;
+            unloadNote = "refused the ADVISORY unload; MUST follows at the drain timeout";
+            LOG.info("extension {} ({}) refused the ADVISORY unload; it is unloaded (MUST) at the drain timeout",
+                    name, jar.getFileName());
+        }
+        if (deadlinePassed) {
+            callTerminate(TerminateMode.MUST);
+            finish("unloaded (ADVISORY refused, then MUST at the drain timeout)");
+        }
+    }
+
+    /**
+     * The drain timeout ran out: aborts the sessions still open on this deployment.
+     *
+     * @return how many sessions were aborted
+     */
+    int abortSessions() {
+        List<LiveSession> open;
+        synchronized (this) {
+            if (state == State.TERMINATED) {
+                return 0;
+            }
+            open = List.copyOf(sessions);
+        }
+        if (!open.isEmpty()) {
+            LOG.warn("extension {} ({}): drain timeout; aborting {} session(s) still open on the retired version",
+                    name, jar.getFileName(), open.size());
+        }
+        for (LiveSession s : open) {
+            try {
+                s.abortForUnload();
+            } catch (RuntimeException e) {
+                LOG.warn("aborting a session of {} failed: {}", name, e.toString());
             }
         }
+        return open.size();
+    }
+
+    /** @return references still held by requests (0 once drained) */
+    int requestRefs() {
+        return refs.get();
+    }
+
+    private boolean callTerminate(TerminateMode mode) {
+        try {
+            Boolean agreed = withContextLoader(() -> extension.terminateExtension(mode));
+            return agreed == null || agreed;
+        } catch (Throwable t) {
+            LOG.warn("extension {} ({}) threw from terminateExtension({}): {}", name, jar.getFileName(), mode,
+                    t.toString());
+            return mode == TerminateMode.MUST; // a throwing ADVISORY counts as a refusal
+        }
+    }
+
+    private void finish(String note) {
+        state = State.TERMINATED;
+        terminatedAt = Instant.now();
+        int stuck = refs.get();
+        unloadNote = stuck > 0 ? note + "; " + stuck + " request(s) were still running inside it" : note;
+        if (stuck > 0) {
+            LOG.error("extension {} ({}) unloaded with {} request(s) still running inside it (procedure did not "
+                    + "return)", name, jar.getFileName(), stuck);
+        }
+        closeLoader();
+        Retirement r = retirement;
+        if (r != null) {
+            r.terminated(this);
+        }
+        LOG.info("extension {} ({}) terminated: {}", name, jar.getFileName(), unloadNote);
     }
 
     /**
@@ -160,30 +308,15 @@ public final class Deployment {
         }
     }
 
-    private void terminate() {
+    /** Drops a deployment that never served: terminates it (MUST) and releases its jar. */
+    void discard() {
         synchronized (this) {
             if (state == State.TERMINATED) {
                 return;
             }
             state = State.TERMINATED;
+            terminatedAt = Instant.now();
         }
-        try {
-            boolean agreed = withContextLoader(() -> extension.terminateExtension(TerminateMode.ADVISORY));
-            if (!agreed) {
-                // Nothing is left running on it, so there is no reason to wait: ISAPI's MUST follows.
-                withContextLoader(() -> extension.terminateExtension(TerminateMode.MUST));
-            }
-        } catch (Throwable t) {
-            LOG.warn("extension {} ({}) threw from terminateExtension: {}", name, jar.getFileName(), t.toString());
-        }
-        closeLoader();
-        onTerminated.accept(this);
-        LOG.info("extension {} ({}) terminated", name, jar.getFileName());
-    }
-
-    /** Drops a deployment that never served: terminates it (MUST) and releases its jar. */
-    void discard() {
-        state = State.TERMINATED;
         try {
             withContextLoader(() -> extension.terminateExtension(TerminateMode.MUST));
         } catch (Throwable t) {

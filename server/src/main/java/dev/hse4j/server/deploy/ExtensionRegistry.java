@@ -1,18 +1,39 @@
 package dev.hse4j.server.deploy;
 
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Which deployment serves which mount name. Lookups are lock-free; a swap is atomic, so a request sees
- * either the old or the new version, never none.
+ * either the old or the new version, never none. Replaced and removed deployments go to the
+ * {@link Retirement}, which drains and unloads them.
  */
 public final class ExtensionRegistry {
 
     private final Map<String, Deployment> byName = new ConcurrentHashMap<>();
+    private final Retirement retirement;
+
+    /** A registry with the default drain timeout (90 s). */
+    public ExtensionRegistry() {
+        this(new Retirement(Duration.ofSeconds(90)));
+    }
+
+    /** @param retirement drains and unloads the deployments this registry retires */
+    public ExtensionRegistry(Retirement retirement) {
+        this.retirement = retirement;
+    }
+
+    /** @return the retirement (draining deployments, drain timeout, leak watch) */
+    public Retirement retirement() {
+        return retirement;
+    }
 
     /**
      * Takes a reference on the deployment serving {@code name}.
@@ -43,15 +64,49 @@ public final class ExtensionRegistry {
      * @param expectedJarOwner the jar allowed to own the name already ({@code null}: only a free name)
      * @throws DeployException if another jar's extension serves the name
      */
-    public synchronized void install(Deployment d, java.nio.file.Path expectedJarOwner) throws DeployException {
-        Deployment old = byName.get(d.name());
-        if (old != null && (expectedJarOwner == null || !old.jar().equals(expectedJarOwner))) {
-            throw new DeployException("the name '" + d.name() + "' is already served by " + old.jar().getFileName());
+    public void install(Deployment d, Path expectedJarOwner) throws DeployException {
+        installAll(List.of(d), expectedJarOwner);
+    }
+
+    /**
+     * Makes the extensions of one jar serve, all or none: if any name is served by another jar, nothing
+     * changes. Each replaced deployment is retired, and so is any deployment of {@code jar} whose name the
+     * new version no longer has.
+     *
+     * @param ds the new deployments, all loaded from {@code jar}
+     * @param jar the jar they come from
+     * @return the deployments retired
+     * @throws DeployException if another jar's extension serves one of the names
+     */
+    public synchronized List<Deployment> installAll(List<Deployment> ds, Path jar) throws DeployException {
+        Set<String> names = new HashSet<>();
+        for (Deployment d : ds) {
+            Deployment old = byName.get(d.name());
+            if (old != null && (jar == null || !old.jar().equals(jar))) {
+                throw new DeployException("the name '" + d.name() + "' is already served by "
+                        + old.jar().getFileName(), true);
+            }
+            names.add(d.name());
         }
-        byName.put(d.name(), d);
-        if (old != null) {
+        List<Deployment> retired = new ArrayList<>();
+        for (Deployment d : ds) {
+            d.attach(retirement);
+            Deployment old = byName.put(d.name(), d);
+            if (old != null) {
+                retired.add(old);
+            }
+        }
+        if (jar != null) {
+            for (String stale : namesFrom(jar)) {
+                if (!names.contains(stale)) {
+                    retired.add(byName.remove(stale));
+                }
+            }
+        }
+        for (Deployment old : retired) {
             old.retire();
         }
+        return retired;
     }
 
     /**
@@ -68,19 +123,44 @@ public final class ExtensionRegistry {
         return d;
     }
 
+    /**
+     * Stops serving every extension of a jar.
+     *
+     * @param jar the jar (deleted)
+     * @return the retired deployments
+     */
+    public synchronized List<Deployment> removeJar(Path jar) {
+        List<Deployment> out = new ArrayList<>();
+        for (String name : namesFrom(jar)) {
+            out.add(remove(name));
+        }
+        return out;
+    }
+
     /** @return the deployments now serving, in no particular order */
     public Collection<Deployment> active() {
         return new ArrayList<>(byName.values());
     }
 
+    /** @return the deployment serving {@code name}, or {@code null} (no reference taken) */
+    public Deployment serving(String name) {
+        return byName.get(name);
+    }
+
+    /** @return replaced or removed deployments still draining or unloading, oldest first */
+    public List<Deployment> retiring() {
+        return retirement.retiring();
+    }
+
     /** @param jar a source jar @return the names its extensions serve */
-    public List<String> namesFrom(java.nio.file.Path jar) {
+    public List<String> namesFrom(Path jar) {
         List<String> out = new ArrayList<>();
         for (Deployment d : byName.values()) {
             if (d.jar().equals(jar)) {
                 out.add(d.name());
             }
         }
+        out.sort(null);
         return out;
     }
 

@@ -19,11 +19,38 @@ final class JarHandle {
 
     private final Path shadowJar;
     private final URLClassLoader loader;
+    private final String jarName;
+    private final LeakWatch leakWatch;
     private final AtomicInteger users = new AtomicInteger();
+    private final java.util.List<String> names = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.List<String> descriptions = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-    JarHandle(Path shadowJar, URLClassLoader loader) {
+    private final String sha256;
+    private final String implementationVersion;
+
+    JarHandle(Path shadowJar, URLClassLoader loader, String jarName, LeakWatch leakWatch, String sha256,
+              String implementationVersion) {
         this.shadowJar = shadowJar;
         this.loader = loader;
+        this.jarName = jarName;
+        this.leakWatch = leakWatch;
+        this.sha256 = sha256;
+        this.implementationVersion = implementationVersion;
+    }
+
+    String sha256() {
+        return sha256;
+    }
+
+    String implementationVersion() {
+        return implementationVersion;
+    }
+
+    /** Remembers what an extension of this jar is, for the leak report (strings only). */
+    void describe(String name, String description) {
+        names.add(name);
+        descriptions.add(description);
     }
 
     URLClassLoader loader() {
@@ -46,6 +73,9 @@ final class JarHandle {
     }
 
     void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         try {
             loader.close();
         } catch (IOException e) {
@@ -55,6 +85,10 @@ final class JarHandle {
             Files.deleteIfExists(shadowJar);
         } catch (IOException e) {
             LOG.debug("could not delete {}", shadowJar, e);
+        }
+        if (leakWatch != null) {
+            leakWatch.closed(loader, new LeakWatch.Retired(jarName, java.util.List.copyOf(names),
+                    String.join("; ", descriptions), java.time.Instant.now()));
         }
     }
 }

@@ -11,9 +11,13 @@ import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Enumeration;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -42,8 +46,12 @@ public final class JarLoader {
     private final Path shadowDir;
     private final int defaultReadAhead;
     private final Duration defaultSessionTimeout;
+    /** The largest read-ahead an extension may ask for: 64 MiB (each request may hold that much). */
+    public static final int MAX_READ_AHEAD = 64 * 1024 * 1024;
+
     private final ClassLoader apiParent = new ApiOnlyClassLoader(HttpExtension.class.getClassLoader());
     private final AtomicLong sequence = new AtomicLong();
+    private final LeakWatch leakWatch;
 
     /**
      * @param shadowDir where shadow copies go
@@ -51,9 +59,24 @@ public final class JarLoader {
      * @param defaultSessionTimeout the server's session timeout, likewise
      */
     public JarLoader(Path shadowDir, int defaultReadAhead, Duration defaultSessionTimeout) {
+        this(shadowDir, defaultReadAhead, defaultSessionTimeout, null);
+    }
+
+    /**
+     * @param shadowDir where shadow copies go
+     * @param defaultReadAhead the server's read-ahead, for extensions that do not set theirs
+     * @param defaultSessionTimeout the server's session timeout, likewise
+     * @param leakWatch told of every class loader closed, or {@code null}
+     */
+    public JarLoader(Path shadowDir, int defaultReadAhead, Duration defaultSessionTimeout, LeakWatch leakWatch) {
         this.shadowDir = shadowDir;
         this.defaultReadAhead = defaultReadAhead;
         this.defaultSessionTimeout = defaultSessionTimeout;
+        this.leakWatch = leakWatch;
+    }
+
+    /** What the checks found in a jar's manifest. */
+    private record JarFacts(List<String> extensionClasses, String implementationVersion) {
     }
 
     /** @param fileName a jar's file name @return the default mount name: the name without {@code .jar} */
@@ -74,16 +97,25 @@ public final class JarLoader {
      */
     public List<Deployment> load(Path jar) throws DeployException {
         String fileName = jar.getFileName().toString();
-        List<String> manifestClasses = checkJar(jar);
-        Path shadow = shadowCopy(jar, fileName);
+        // Copy first, then check and load the copy: the file in the extensions directory may change at any
+        // moment, the copy never does.
+        Path shadow = shadowDir.resolve(defaultName(fileName) + "-" + sequence.incrementAndGet() + "-"
+                + System.nanoTime() + ".jar");
+        String sha256 = shadowCopy(jar, shadow);
+        JarFacts facts;
         URLClassLoader loader;
         try {
+            facts = checkJar(shadow);
             loader = new URLClassLoader("ext:" + fileName, new URL[] {shadow.toUri().toURL()}, apiParent);
+        } catch (DeployException e) {
+            deleteQuietly(shadow);
+            throw e;
         } catch (IOException e) {
             deleteQuietly(shadow);
             throw new DeployException("cannot open the shadow copy", e);
         }
-        JarHandle handle = new JarHandle(shadow, loader);
+        List<String> manifestClasses = facts.extensionClasses();
+        JarHandle handle = new JarHandle(shadow, loader, fileName, leakWatch, sha256, facts.implementationVersion());
         List<Deployment> loaded = new ArrayList<>();
         try {
             List<HttpExtension> instances = instantiate(loader, manifestClasses);
@@ -113,10 +145,7 @@ public final class JarLoader {
         }
     }
 
-    private List<String> checkJar(Path jar) throws DeployException {
-        if (!Files.isRegularFile(jar)) {
-            throw new DeployException("not a regular file");
-        }
+    private static JarFacts checkJar(Path jar) throws DeployException {
         try (JarFile jf = new JarFile(jar.toFile(), true)) {
             // Read every entry: a truncated or corrupt jar fails here, not at the first request.
             byte[] scratch = new byte[8192];
@@ -131,7 +160,9 @@ public final class JarLoader {
             }
             Manifest mf = jf.getManifest();
             List<String> classes = new ArrayList<>();
+            String implVersion = null;
             if (mf != null) {
+                implVersion = mf.getMainAttributes().getValue(Attributes.Name.IMPLEMENTATION_VERSION);
                 String value = mf.getMainAttributes().getValue(new Attributes.Name(MANIFEST_ATTRIBUTE));
                 if (value != null) {
                     for (String c : value.split(",")) {
@@ -141,20 +172,32 @@ public final class JarLoader {
                     }
                 }
             }
-            return classes;
+            return new JarFacts(classes, implVersion);
         } catch (IOException | SecurityException e) {
-            throw new DeployException("not a valid jar (" + e.getMessage() + ")");
+            throw new DeployException("not a valid jar (" + e.getMessage() + "); if it was still being written, "
+                    + "it is tried again when it changes (copy jars in under a dot-name, then rename them)");
         }
     }
 
-    private Path shadowCopy(Path jar, String fileName) throws DeployException {
+    /** Copies {@code jar} to {@code shadow}; returns the SHA-256 of the bytes copied, in hex. */
+    private String shadowCopy(Path jar, Path shadow) throws DeployException {
+        if (!Files.isRegularFile(jar)) {
+            throw new DeployException("not a regular file");
+        }
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
         try {
             Files.createDirectories(shadowDir);
-            Path shadow = shadowDir.resolve(defaultName(fileName) + "-" + sequence.incrementAndGet() + "-"
-                    + System.nanoTime() + ".jar");
-            Files.copy(jar, shadow, StandardCopyOption.REPLACE_EXISTING);
-            return shadow;
+            try (InputStream in = new DigestInputStream(Files.newInputStream(jar), sha)) {
+                Files.copy(in, shadow, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return HexFormat.of().formatHex(sha.digest());
         } catch (IOException e) {
+            deleteQuietly(shadow);
             throw new DeployException("cannot make the shadow copy", e);
         }
     }
@@ -198,9 +241,24 @@ public final class JarLoader {
             throw new DeployException("'" + name + "' (" + className + ") is not a valid mount name: use letters, "
                     + "digits and . _ -, at most 64");
         }
-        int readAhead = settings != null && settings.readAheadBytes() >= 0 ? settings.readAheadBytes() : defaultReadAhead;
-        Duration timeout = settings != null && settings.sessionTimeoutMillis() > 0
-                ? Duration.ofMillis(settings.sessionTimeoutMillis()) : defaultSessionTimeout;
+        int readAhead = defaultReadAhead;
+        Duration timeout = defaultSessionTimeout;
+        if (settings != null) {
+            if (settings.readAheadBytes() < -1 || settings.readAheadBytes() > MAX_READ_AHEAD) {
+                throw new DeployException(className + ": readAheadBytes = " + settings.readAheadBytes()
+                        + " is out of range (-1 for the server's setting, or 0 to " + MAX_READ_AHEAD + ")");
+            }
+            if (settings.sessionTimeoutMillis() < -1 || settings.sessionTimeoutMillis() == 0) {
+                throw new DeployException(className + ": sessionTimeoutMillis = " + settings.sessionTimeoutMillis()
+                        + " is out of range (-1 for the server's setting, or a positive number of milliseconds)");
+            }
+            if (settings.readAheadBytes() >= 0) {
+                readAhead = settings.readAheadBytes();
+            }
+            if (settings.sessionTimeoutMillis() > 0) {
+                timeout = Duration.ofMillis(settings.sessionTimeoutMillis());
+            }
+        }
         ExtensionVersion version;
         Thread t = Thread.currentThread();
         ClassLoader previous = t.getContextClassLoader();

@@ -94,7 +94,7 @@ public final class ExtensionHost extends Handler.Abstract {
     }
 
     /** One request's way through the host: read-ahead, procedure call, session end. */
-    private final class Session implements Runnable, RequestIo.EndListener {
+    private final class Session implements Runnable, RequestIo.EndListener, Deployment.LiveSession {
         private final Deployment deployment;
         private final Request request;
         private final Response response;
@@ -106,6 +106,7 @@ public final class ExtensionHost extends Handler.Abstract {
         private ByteBuffer preloaded;
         private boolean eof;
         private volatile boolean wasPending;
+        private volatile RequestIo io;
 
         Session(Deployment deployment, Request request, Response response, Callback callback, String name,
                 String pathInfo) {
@@ -176,6 +177,8 @@ public final class ExtensionHost extends Handler.Abstract {
             RequestIo io = new RequestIo(request, response, callback, new CompletionDispatcher(completionExecutor),
                     scheduler, body, pieceSize.applyAsInt(request), readTimeout, deployment.sessionTimeout(), logName,
                     deployment.classLoader(), this);
+            this.io = io;
+            deployment.sessionStarted(this);
             String query = request.getHttpURI().getQuery();
             String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
             Ecb ecb = new Ecb(connIds.incrementAndGet(), request.getMethod(), query == null ? "" : query, pathInfo,
@@ -215,7 +218,16 @@ public final class ExtensionHost extends Handler.Abstract {
         }
 
         @Override
+        public void abortForUnload() {
+            RequestIo current = io;
+            if (current != null) {
+                current.abortForUnload();
+            }
+        }
+
+        @Override
         public void sessionEnded(RequestIo.End how) {
+            deployment.sessionEnded(this);
             stats.ended(how, wasPending);
             if (wasPending) {
                 deployment.sessionPendingEnded();

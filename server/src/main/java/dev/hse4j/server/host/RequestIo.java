@@ -781,19 +781,38 @@ final class RequestIo {
     }
 
     private void onSessionTimeout() {
+        abortSession(End.TIMEOUT, "session timeout: doneWithSession was not called in time");
+    }
+
+    /**
+     * The extension's version was retired and its drain timeout ran out with this session still open: the
+     * session ends now, as on a session timeout (counted as an error).
+     */
+    void abortForUnload() {
+        abortSession(End.ERROR, "drain timeout: the extension version serving this request is being unloaded");
+    }
+
+    private void abortSession(End how, String why) {
         Op op;
         synchronized (lock) {
             if (ended) {
                 return;
             }
             ended = true;
-            endHow = End.TIMEOUT;
+            endHow = how;
             op = current;
         }
-        LOG.warn("session timeout: {} {} did not call doneWithSession within {} ms; response aborted",
-                logName, request.getHttpURI().getPathQuery(), sessionTimeout.toMillis());
+        if (how == End.TIMEOUT) {
+            LOG.warn("session timeout: {} {} did not call doneWithSession within {} ms; response aborted",
+                    logName, request.getHttpURI().getPathQuery(), sessionTimeout.toMillis());
+        } else {
+            LOG.warn("{} {}: {}; response aborted", logName, request.getHttpURI().getPathQuery(), why);
+        }
+        if (timeoutTask != null) {
+            timeoutTask.cancel();
+        }
         body.close();
-        abortJetty(new IOException("session timeout: doneWithSession was not called in time"));
+        abortJetty(new IOException(why));
         if (op != null) {
             op.finish(op.bytes, IsapiError.OPERATION_ABORTED);
         }

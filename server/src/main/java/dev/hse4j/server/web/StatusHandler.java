@@ -2,6 +2,8 @@ package dev.hse4j.server.web;
 
 import dev.hse4j.server.deploy.Deployer;
 import dev.hse4j.server.deploy.Deployment;
+import dev.hse4j.server.deploy.DirectoryWatcher;
+import dev.hse4j.server.deploy.LeakWatch;
 import dev.hse4j.server.deploy.ExtensionRegistry;
 import dev.hse4j.server.host.HostStats;
 
@@ -10,9 +12,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import org.eclipse.jetty.http.HttpHeader;
@@ -38,6 +43,7 @@ public final class StatusHandler extends Handler.Abstract.NonBlocking {
     private final HostStats stats;
     private final Instant startedAt = Instant.now();
     private final Supplier<ObjectNode> extra;
+    private volatile DirectoryWatcher watcher;
 
     /**
      * @param registry the deployments
@@ -50,6 +56,11 @@ public final class StatusHandler extends Handler.Abstract.NonBlocking {
         this.deployer = deployer;
         this.stats = stats;
         this.extra = extra;
+    }
+
+    /** @param w the extensions-directory watcher, or {@code null} when the server does not watch */
+    public void watcher(DirectoryWatcher w) {
+        this.watcher = w;
     }
 
     @Override
@@ -83,35 +94,83 @@ public final class StatusHandler extends Handler.Abstract.NonBlocking {
         s.put("pending", stats.pendingSessions());
         s.put("errors", stats.errors());
         s.put("timeouts", stats.sessionTimeouts());
+        Map<String, Deployer.Outcome> outcomes = deployer.outcomes();
         ArrayNode exts = root.putArray("extensions");
-        List<Deployment> ds = registry.active().stream().sorted(Comparator.comparing(Deployment::name)).toList();
+        List<Deployment> ds = new ArrayList<>(registry.active());
+        ds.sort(Comparator.comparing(Deployment::name));
+        List<Deployment> retiring = new ArrayList<>(registry.retiring());
+        retiring.sort(Comparator.comparing(Deployment::name).thenComparing(Deployment::retiredAt));
+        ds.addAll(retiring);
         for (Deployment d : ds) {
             ObjectNode e = exts.addObject();
             e.put("name", d.name());
             e.put("url", "/ext/" + d.name());
             e.put("version", d.version().major() + "." + d.version().minor());
+            e.put("implementationVersion", d.implementationVersion());
             e.put("description", d.version().description());
             e.put("state", d.state().name());
             e.put("jar", d.jar().getFileName().toString());
+            e.put("sha256", d.jarSha256());
             e.put("deployedAt", d.deployedAt().toString());
+            e.put("retiredAt", d.retiredAt() == null ? null : d.retiredAt().toString());
             e.put("requests", d.requests());
             e.put("errors", d.errors());
             e.put("timeouts", d.sessionTimeouts());
             e.put("inFlight", d.inFlight());
             e.put("pending", d.pendingSessions());
+            e.put("readAheadBytes", d.readAheadBytes());
+            e.put("sessionTimeoutMs", d.sessionTimeout().toMillis());
+            if (!d.unloadNote().isEmpty()) {
+                e.put("unload", d.unloadNote());
+            }
+            Deployer.Outcome o = outcomes.get(d.jar().getFileName().toString());
+            if (o != null && d.state() == Deployment.State.ACTIVE) {
+                outcome(e.putObject("lastDeploy"), o);
+            }
         }
         ArrayNode deploys = root.putArray("deploys");
-        deployer.outcomes().values().stream().sorted(Comparator.comparing(Deployer.Outcome::jar)).forEach(o -> {
-            ObjectNode n = deploys.addObject();
-            n.put("jar", o.jar());
-            n.put("ok", o.ok());
-            n.put("message", o.message());
-            n.put("at", o.at().toString());
-        });
+        outcomes.values().stream().sorted(Comparator.comparing(Deployer.Outcome::jar))
+                .forEach(o -> outcome(deploys.addObject(), o));
+        LeakWatch leaks = registry.retirement().leakWatch();
+        List<LeakWatch.Retired> notCollected = leaks.notCollected();
+        ObjectNode rl = root.putObject("retiredLoaders");
+        rl.put("notCollected", notCollected.size());
+        rl.put("closed", leaks.closedCount());
+        rl.put("collected", leaks.collectedCount());
+        ArrayNode loaders = rl.putArray("loaders");
+        Instant now = Instant.now();
+        for (LeakWatch.Retired r : notCollected) {
+            ObjectNode n = loaders.addObject();
+            n.put("jar", r.jar());
+            ArrayNode names = n.putArray("extensions");
+            r.extensions().forEach(names::add);
+            n.put("description", r.description());
+            n.put("closedAt", r.closedAt().toString());
+            n.put("ageSeconds", Duration.between(r.closedAt(), now).toSeconds());
+        }
+        ObjectNode dep = root.putObject("deployment");
+        DirectoryWatcher w = watcher;
+        dep.put("dir", deployer.dir().toAbsolutePath().toString());
+        dep.put("watch", w != null);
+        dep.put("drainTimeoutMs", registry.retirement().drainTimeout().toMillis());
+        if (w != null) {
+            dep.put("scanIntervalMs", w.interval().toMillis());
+            dep.put("lastScanAt", w.lastScan() == null ? null : w.lastScan().toString());
+            dep.put("problem", w.dirProblem());
+        }
         if (extra != null) {
             root.setAll(extra.get());
         }
         return root;
+    }
+
+    private static void outcome(ObjectNode n, Deployer.Outcome o) {
+        n.put("jar", o.jar());
+        n.put("ok", o.ok());
+        n.put("action", o.action());
+        n.put("message", o.message());
+        n.put("at", o.at().toString());
+        n.put("attempts", o.attempt());
     }
 
     private static void send(Response response, Callback callback, String type, String body) {
