@@ -83,6 +83,8 @@ public final class Hse4jServer implements AutoCloseable {
         http = new ServerConnector(jetty, new HttpConnectionFactory(httpConfig));
         http.setHost(config.host());
         http.setPort(config.httpPort());
+        // The JDK's default backlog (50) drops SYNs when thousands of clients connect at once.
+        http.setAcceptQueueSize(4096);
         jetty.addConnector(http);
 
         Webroot webroot = new Webroot(config.webroot());
