@@ -328,6 +328,24 @@ public interface ExtensionControlBlock {
     boolean isKeepConn();
 
     /**
+     * HSE_REQ_GET_CERT_INFO_EX: the client certificate of this request's TLS connection and its
+     * CERT_FLAGS (bit 0 present, bit 1 issuer not trusted), the same facts as the {@code CERT_*} server
+     * variables. Without a client certificate (plain HTTP, or the client sent none) the result has
+     * empty bytes and flags 0, as in IIS. The server asks for client certificates only when started
+     * with client authentication ({@code --client-auth=want|need}).
+     *
+     * @return the certificate information; never {@code null}
+     * @throws IsapiException {@link IsapiError#NOT_SUPPORTED} (50) from a host that has no TLS
+     */
+    default CertificateInfo getCertInfo() throws IsapiException {
+        Object o = serverSupportFunction(HseReq.GET_CERT_INFO_EX, null);
+        if (o instanceof CertificateInfo c) {
+            return c;
+        }
+        throw new IsapiException(IsapiError.NOT_SUPPORTED, "this host does not report certificate information");
+    }
+
+    /**
      * ServerSupportFunction by number, for code ported from C. Supported codes map onto the methods of
      * this interface, as {@link HseReq} documents for each; services that need Windows fail with
      * {@link IsapiError#NOT_SUPPORTED} (50), unknown codes with {@link IsapiError#INVALID_PARAMETER} (87).

@@ -48,6 +48,11 @@ public final class HseReq {
     public static final int MAP_URL_TO_PATH_EX = 1012;
     /** 1014: Windows only (ignored by IIS since 5.1). */
     public static final int ABORTIVE_CLOSE = 1014;
+    /**
+     * 1015: no parameter; returns the {@link CertificateInfo} of the request's client certificate (empty
+     * bytes and flags 0 when there is none). {@link ExtensionControlBlock#getCertInfo()}.
+     */
+    public static final int GET_CERT_INFO_EX = 1015;
     /** 1016: parameter {@code Object[]{status, headers, Boolean keepConn}}; returns null. */
     public static final int SEND_RESPONSE_HEADER_EX = 1016;
     /** 1017: no parameter; returns null. {@link ExtensionControlBlock#closeConnection}. */

@@ -8,6 +8,7 @@ import dev.hse4j.server.deploy.JarLoader;
 import dev.hse4j.server.deploy.Retirement;
 import dev.hse4j.server.host.ExtensionHost;
 import dev.hse4j.server.host.HostStats;
+import dev.hse4j.server.tls.TlsConnectors;
 import dev.hse4j.server.web.StatusHandler;
 import dev.hse4j.server.web.Webroot;
 
@@ -54,6 +55,7 @@ public final class Hse4jServer implements AutoCloseable {
     private final ServerConfig config;
     private final Server jetty;
     private final ServerConnector http;
+    private final TlsConnectors tls;
     private final Retirement retirement;
     private final ExtensionRegistry registry;
     private final Deployer deployer;
@@ -86,6 +88,7 @@ public final class Hse4jServer implements AutoCloseable {
         // The JDK's default backlog (50) drops SYNs when thousands of clients connect at once.
         http.setAcceptQueueSize(4096);
         jetty.addConnector(http);
+        tls = TlsConnectors.create(jetty, httpConfig, config); // null when HTTPS is off
 
         Webroot webroot = new Webroot(config.webroot());
         Path shadowDir = config.workDir().resolve("shadow");
@@ -97,9 +100,8 @@ public final class Hse4jServer implements AutoCloseable {
         deployer = new Deployer(config.extensionsDir(), loader, registry);
         watcher = config.watch() ? new DirectoryWatcher(deployer, config.scanInterval()) : null;
         host = new ExtensionHost(registry, webroot, virtual != null ? virtual : pool, jetty.getScheduler(),
-                config.readTimeout(), SOFTWARE, request -> request.getConnectionMetaData().isSecure() ? 16 * 1024
-                : Integer.MAX_VALUE);
-        status = new StatusHandler(registry, deployer, host.stats(), null);
+                config.readTimeout(), SOFTWARE, TlsConnectors::pieceSize);
+        status = new StatusHandler(registry, deployer, host.stats(), tls == null ? null : tls::statusJson);
         status.watcher(watcher);
 
         // The router: the first handler that claims the request answers it.
@@ -175,6 +177,9 @@ public final class Hse4jServer implements AutoCloseable {
         jetty.start();
         LOG.info("hse4j listening on {} (extensions from {}, webroot {})", baseUri(),
                 config.extensionsDir().toAbsolutePath(), config.webroot().toAbsolutePath());
+        if (tls != null) {
+            tls.logStarted();
+        }
         return this;
     }
 
@@ -187,6 +192,25 @@ public final class Hse4jServer implements AutoCloseable {
     public URI baseUri() {
         String h = config.host().equals("0.0.0.0") ? "127.0.0.1" : config.host();
         return URI.create("http://" + h + ":" + httpPort() + "/");
+    }
+
+    /** @return the bound HTTPS port, or -1 when HTTPS is off */
+    public int httpsPort() {
+        return tls == null ? -1 : tls.port();
+    }
+
+    /** @return {@code https://127.0.0.1:<port>/} (or the bound host), or null when HTTPS is off */
+    public URI httpsUri() {
+        if (tls == null) {
+            return null;
+        }
+        String h = config.host().equals("0.0.0.0") ? "127.0.0.1" : config.host();
+        return URI.create("https://" + h + ":" + httpsPort() + "/");
+    }
+
+    /** @return the HTTPS connector's owner (status, certificate), or null when HTTPS is off */
+    public TlsConnectors tls() {
+        return tls;
     }
 
     /** @return the configuration */

@@ -1,6 +1,7 @@
 package dev.hse4j.server;
 
 import dev.hse4j.server.config.ServerConfig;
+import dev.hse4j.server.config.TlsConfig;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,6 +63,71 @@ public final class Main implements Callable<Integer> {
             + "requests it has; then they are aborted and it is unloaded (TerminateExtension MUST) "
             + "(default: ${DEFAULT-VALUE}).")
     long drainTimeoutSeconds = D.drainTimeout().toSeconds();
+    private static final TlsConfig T = TlsConfig.defaults();
+
+    @Option(names = "--https-port", description = "HTTPS port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int httpsPort = T.port();
+
+    @Option(names = "--no-https", description = "Do not open an HTTPS port.")
+    boolean noHttps;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "Server certificate (then its chain) in PEM; "
+            + "with --tls-key. Default: a development certificate made once in --tls-dir.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "The certificate's private key in PEM (PKCS#8, "
+            + "PKCS#1 or SEC1; if encrypted, give --tls-password).")
+    Path tlsKey;
+
+    @Option(names = "--tls-keystore", paramLabel = "P12", description = "PKCS#12 keystore with the key and chain "
+            + "(instead of PEM files).")
+    Path tlsKeystore;
+
+    @Option(names = "--tls-password", paramLabel = "SPEC", description = "Keystore or key password: env:VAR, "
+            + "file:PATH, pass:TEXT or the text itself.")
+    String tlsPassword;
+
+    @Option(names = "--tls-dir", description = "Where the development certificate is kept (default: <work-dir>/tls).")
+    Path tlsDir;
+
+    @Option(names = "--tls-provider", paramLabel = "auto|conscrypt|jdk", description = "TLS implementation: "
+            + "Conscrypt, falling back to the JDK's with a warning (auto), or either one forced "
+            + "(default: ${DEFAULT-VALUE}).")
+    String tlsProvider = "auto";
+
+    @Option(names = "--client-auth", paramLabel = "none|want|need", description = "Ask for client certificates: "
+            + "want accepts any (CERT_FLAGS tells whether trusted), need requires one that chains to --client-ca "
+            + "(default: ${DEFAULT-VALUE}).")
+    String clientAuth = "none";
+
+    @Option(names = "--client-ca", paramLabel = "PEM", description = "CA certificates that client certificates "
+            + "are trusted under.")
+    Path clientCa;
+
+    private TlsConfig tlsConfig() {
+        return TlsConfig.builder()
+                .enabled(!noHttps)
+                .port(httpsPort)
+                .dir(tlsDir)
+                .pem(tlsCert, tlsKey)
+                .keystore(tlsKeystore)
+                .password(tlsPassword)
+                .provider(choice(TlsConfig.Provider.class, tlsProvider, "--tls-provider"))
+                .clientAuth(choice(TlsConfig.ClientAuth.class, clientAuth, "--client-auth"))
+                .clientCa(clientCa)
+                .build();
+    }
+
+    private static <E extends Enum<E>> E choice(Class<E> type, String value, String flag) {
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equalsIgnoreCase(value)) {
+                return e;
+            }
+        }
+        throw new IllegalArgumentException(flag + " must be one of "
+                + java.util.Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(java.util.Locale.ROOT))
+                .collect(java.util.stream.Collectors.joining(", ")) + ", not '" + value + "'");
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -77,12 +143,19 @@ public final class Main implements Callable<Integer> {
                     .watch(!noWatch)
                     .scanInterval(Duration.ofMillis(scanIntervalMs))
                     .drainTimeout(Duration.ofSeconds(drainTimeoutSeconds))
+                    .tls(tlsConfig())
                     .build();
         } catch (IllegalArgumentException e) {
             System.err.println("hse4j: " + e.getMessage());
             return 2;
         }
-        Hse4jServer server = new Hse4jServer(config);
+        Hse4jServer server;
+        try {
+            server = new Hse4jServer(config);
+        } catch (IllegalArgumentException e) { // a TLS setup that cannot work: certificate, password, provider
+            System.err.println("hse4j: " + e.getMessage());
+            return 2;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 server.close();

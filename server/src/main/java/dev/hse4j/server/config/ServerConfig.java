@@ -23,6 +23,7 @@ import java.util.Objects;
  *        modification time are unchanged across two looks, so within about two intervals of being complete
  * @param drainTimeout how long a replaced or removed extension version may keep running: open sessions on it
  *        are then aborted and a refused ADVISORY unload becomes a MUST unload
+ * @param tls the HTTPS connector, or {@code null} (or disabled) for none
  */
 public record ServerConfig(
         String host,
@@ -37,7 +38,8 @@ public record ServerConfig(
         Path accessLog,
         boolean watch,
         Duration scanInterval,
-        Duration drainTimeout) {
+        Duration drainTimeout,
+        TlsConfig tls) {
 
     /** ISAPI's default UploadReadAheadSize: 48 KB. */
     public static final int DEFAULT_READ_AHEAD = 48 * 1024;
@@ -58,6 +60,9 @@ public record ServerConfig(
         }
         if (httpPort < 0 || httpPort > 65535) {
             throw new IllegalArgumentException("port out of range: " + httpPort);
+        }
+        if (tls != null && tls.enabled() && tls.port() != 0 && tls.port() == httpPort) {
+            throw new IllegalArgumentException("the HTTP and HTTPS ports are both " + httpPort);
         }
         if (sessionTimeout.isNegative() || sessionTimeout.isZero() || readTimeout.isNegative() || readTimeout.isZero()) {
             throw new IllegalArgumentException("timeouts must be positive");
@@ -94,6 +99,7 @@ public record ServerConfig(
         b.watch = watch;
         b.scanInterval = scanInterval;
         b.drainTimeout = drainTimeout;
+        b.tls = tls;
         return b;
     }
 
@@ -112,6 +118,7 @@ public record ServerConfig(
         private boolean watch = true;
         private Duration scanInterval = DEFAULT_SCAN_INTERVAL;
         private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+        private TlsConfig tls = TlsConfig.defaults();
 
         private Builder() {
         }
@@ -142,11 +149,13 @@ public record ServerConfig(
         public Builder scanInterval(Duration v) { scanInterval = v; return this; }
         /** @param v how long a retired extension version may keep running @return this */
         public Builder drainTimeout(Duration v) { drainTimeout = v; return this; }
+        /** @param v the HTTPS configuration, or null for none @return this */
+        public Builder tls(TlsConfig v) { tls = v; return this; }
 
         /** @return the configuration */
         public ServerConfig build() {
             return new ServerConfig(host, httpPort, extensionsDir, webroot, workDir, readAheadBytes, sessionTimeout,
-                    readTimeout, virtualThreads, accessLog, watch, scanInterval, drainTimeout);
+                    readTimeout, virtualThreads, accessLog, watch, scanInterval, drainTimeout, tls);
         }
     }
 }

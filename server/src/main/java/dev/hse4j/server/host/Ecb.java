@@ -1,5 +1,6 @@
 package dev.hse4j.server.host;
 
+import dev.hse4j.api.CertificateInfo;
 import dev.hse4j.api.ExtensionControlBlock;
 import dev.hse4j.api.ExtensionVersion;
 import dev.hse4j.api.HseStatus;
@@ -113,6 +114,11 @@ final class Ecb implements ExtensionControlBlock {
     @Override
     public int getServerVariable(String name, byte[] buffer) throws IsapiException {
         return variables.get(name, buffer);
+    }
+
+    @Override
+    public CertificateInfo getCertInfo() {
+        return variables.certInfo();
     }
 
     @Override

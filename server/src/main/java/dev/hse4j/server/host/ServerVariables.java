@@ -1,5 +1,6 @@
 package dev.hse4j.server.host;
 
+import dev.hse4j.api.CertificateInfo;
 import dev.hse4j.api.ExtensionControlBlock;
 import dev.hse4j.api.InsufficientBufferException;
 import dev.hse4j.api.IsapiError;
@@ -49,7 +50,7 @@ final class ServerVariables {
             "CERT_COOKIE", "CERT_FLAGS", "CERT_ISSUER", "CERT_KEYSIZE", "CERT_SECRETKEYSIZE", "CERT_SERIALNUMBER",
             "CERT_SERVER_ISSUER", "CERT_SERVER_SUBJECT", "CERT_SUBJECT",
             // hse4j
-            "SSL_PROTOCOL", "SSL_CIPHER");
+            "SSL_PROTOCOL", "SSL_CIPHER", "SSL_PROVIDER");
 
     private final Request request;
     private final ExtensionControlBlock ecb;
@@ -248,8 +249,13 @@ final class ServerVariables {
         X509Certificate client = peer != null && peer.length > 0 ? peer[0] : null;
         switch (name) {
             case "HTTPS_KEYSIZE":
-            case "HTTPS_SECRETKEYSIZE":
+            case "CERT_KEYSIZE":
+                // IIS: the bits of the connection's (symmetric) key, e.g. 128 or 256.
                 return ssl.keySize() > 0 ? Integer.toString(ssl.keySize()) : null;
+            case "HTTPS_SECRETKEYSIZE":
+            case "CERT_SECRETKEYSIZE":
+                // IIS: the bits of the server certificate's private key, e.g. 2048 (RSA) or 256 (EC P-256).
+                return server == null ? null : keyBits(server);
             case "HTTPS_SERVER_ISSUER":
             case "CERT_SERVER_ISSUER":
                 return server == null ? null : server.getIssuerX500Principal().getName();
@@ -260,11 +266,10 @@ final class ServerVariables {
                 return session == null ? null : session.getProtocol();
             case "SSL_CIPHER":
                 return ssl.cipherSuite();
+            case "SSL_PROVIDER":
+                return session == null ? null : providerOf(session);
             case "CERT_FLAGS":
-                return Integer.toString(CertFlags.of(ssl));
-            case "CERT_KEYSIZE":
-            case "CERT_SECRETKEYSIZE":
-                return client == null || ssl.keySize() <= 0 ? null : Integer.toString(ssl.keySize());
+                return Integer.toString(CertFlags.of(ssl, request));
             case "CERT_ISSUER":
                 return client == null ? null : client.getIssuerX500Principal().getName();
             case "CERT_SUBJECT":
@@ -276,6 +281,55 @@ final class ServerVariables {
             default:
                 return null;
         }
+    }
+
+    /** @return HSE_REQ_GET_CERT_INFO_EX: the client certificate's DER bytes and CERT_FLAGS */
+    CertificateInfo certInfo() {
+        EndPoint.SslSessionData ssl = ssl();
+        X509Certificate[] peer = ssl == null ? null : ssl.peerCertificates();
+        if (peer == null || peer.length == 0) {
+            return CertificateInfo.none();
+        }
+        try {
+            return new CertificateInfo(peer[0].getEncoded(), CertFlags.of(ssl, request));
+        } catch (java.security.cert.CertificateEncodingException e) {
+            return CertificateInfo.none();
+        }
+    }
+
+    /**
+     * The TLS implementation that produced this connection's session, observed from the session object
+     * itself (not from the configuration): {@code Conscrypt} or {@code SunJSSE}.
+     */
+    private static String providerOf(SSLSession session) {
+        String cls = session.getClass().getName();
+        if (cls.startsWith("org.conscrypt.")) {
+            return "Conscrypt";
+        }
+        if (cls.startsWith("sun.security.ssl.")) {
+            return "SunJSSE";
+        }
+        return cls;
+    }
+
+    private static String keyBits(X509Certificate cert) {
+        java.security.PublicKey k = cert.getPublicKey();
+        if (k instanceof java.security.interfaces.RSAKey rsa) {
+            return Integer.toString(rsa.getModulus().bitLength());
+        }
+        if (k instanceof java.security.interfaces.ECKey ec) {
+            return Integer.toString(ec.getParams().getCurve().getField().getFieldSize());
+        }
+        if (k instanceof java.security.interfaces.DSAKey dsa) {
+            return Integer.toString(dsa.getParams().getP().bitLength());
+        }
+        if ("Ed25519".equalsIgnoreCase(k.getAlgorithm()) || "EdDSA".equalsIgnoreCase(k.getAlgorithm())) {
+            return "256";
+        }
+        if ("Ed448".equalsIgnoreCase(k.getAlgorithm())) {
+            return "456";
+        }
+        return null;
     }
 
     private static X509Certificate first(Certificate[] certs) {

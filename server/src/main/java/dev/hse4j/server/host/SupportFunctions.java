@@ -79,6 +79,11 @@ final class SupportFunctions {
                 return 0;
             case HseReq.VECTOR_SEND:
                 return ecb.vectorSend(arg(p, ResponseVector.class, code));
+            case HseReq.GET_CERT_INFO_EX:
+                if (p != null) {
+                    throw bad(code, "takes no parameter");
+                }
+                return ecb.getCertInfo();
             case HseReq.CANCEL_IO:
                 ecb.cancelIo();
                 return null;

@@ -1,0 +1,243 @@
+package dev.hse4j.server.tls;
+
+import dev.hse4j.server.config.ServerConfig;
+import dev.hse4j.server.config.TlsConfig;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.CRL;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+
+import javax.net.ssl.TrustManager;
+
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTPS connector: TLS 1.3 and 1.2 only, AEAD cipher suites with forward secrecy only, ALPN
+ * {@code h2} then {@code http/1.1}, on Conscrypt (or the JDK's TLS), with the configured or development
+ * certificate and optional client certificates.
+ *
+ * <p>Everything that can be wrong with the configuration (files, passwords, key/certificate mismatch,
+ * provider) is found by {@link #create}, before any port opens, and reported as a
+ * {@link TlsSetupException} whose message is meant for the operator.
+ */
+public final class TlsConnectors {
+
+    /**
+     * The largest piece an extension write is cut into on a TLS connection: one TLS record's worth of
+     * plaintext (RFC 8446 5.1: 2^14 bytes), as IIS does.
+     *
+     * <p>RFC 8449 {@code record_size_limit} and RFC 6066 {@code max_fragment_length} let a client ask for
+     * smaller records. Neither JSSE (Java 17) nor BoringSSL (Conscrypt) negotiates RFC 8449 at all, so a
+     * client's {@code record_size_limit} is never in force and 16,384 is always the limit; and neither
+     * exposes a negotiated fragment length through a public API. A smaller limit negotiated by the TLS
+     * engine itself (JSSE honours {@code max_fragment_length}) is applied by that engine when it splits
+     * each piece into records, so records never exceed {@code min(16384, negotiated)}.
+     */
+    public static final int MAX_TLS_PIECE = 16 * 1024;
+
+    /** The protocol versions, best first. */
+    static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+
+    /**
+     * The cipher suites, in server preference order: TLS 1.3's (BoringSSL always enables all three), then
+     * TLS 1.2's ECDHE + AEAD suites. No CBC, no RSA key exchange, no finite-field DHE, no SHA-1 MACs.
+     */
+    static final List<String> CIPHER_SUITES = List.of(
+            "TLS_AES_128_GCM_SHA256",
+            "TLS_AES_256_GCM_SHA384",
+            "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
+    /** The ALPN protocols, preferred first. */
+    static final List<String> ALPN = List.of("h2", "http/1.1");
+
+    private static final Logger LOG = LoggerFactory.getLogger(TlsConnectors.class);
+
+    private final TlsConfig config;
+    private final ProviderChoice choice;
+    private final KeyMaterial keys;
+    private final SslContextFactory.Server sslContextFactory;
+    private final ServerConnector connector;
+
+    private TlsConnectors(TlsConfig config, ProviderChoice choice, KeyMaterial keys,
+                          SslContextFactory.Server sslContextFactory, ServerConnector connector) {
+        this.config = config;
+        this.choice = choice;
+        this.keys = keys;
+        this.sslContextFactory = sslContextFactory;
+        this.connector = connector;
+    }
+
+    /**
+     * Builds the HTTPS connector and adds it to {@code jetty}, or does nothing when HTTPS is off.
+     *
+     * @param jetty the server
+     * @param base the plain HTTP configuration; the HTTPS one is a copy of it plus the TLS customizers
+     * @param config the server configuration
+     * @return the connector's owner, or {@code null} when {@code config.tls()} is null or disabled
+     * @throws TlsSetupException when the TLS configuration cannot be used
+     */
+    public static TlsConnectors create(Server jetty, HttpConfiguration base, ServerConfig config) {
+        TlsConfig tls = config.tls();
+        if (tls == null || !tls.enabled()) {
+            return null;
+        }
+        char[] password = Passwords.resolve(tls.password());
+        KeyMaterial keys;
+        if (tls.keystore() != null) {
+            keys = KeyMaterial.fromPkcs12(tls.keystore(), password);
+        } else if (tls.certPem() != null) {
+            keys = KeyMaterial.fromPem(tls.certPem(), tls.keyPem(), password);
+        } else {
+            Path dir = tls.dir() != null ? tls.dir() : config.workDir().resolve("tls");
+            keys = DevCertificate.loadOrCreate(dir, config.host());
+        }
+        warnAboutValidity(keys);
+        ClientCertTrust clientTrust = ClientCertTrust.of(tls);
+        ProviderChoice choice = ProviderChoice.choose(tls.provider());
+
+        byte[] random = new byte[24];
+        new SecureRandom().nextBytes(random);
+        String storePassword = Base64.getEncoder().encodeToString(random);
+        TrustManager[] handshakeTrust = clientTrust.handshakeTrustManagers();
+        SslContextFactory.Server scf = new SslContextFactory.Server() {
+            @Override
+            protected TrustManager[] getTrustManagers(KeyStore trustStore, Collection<? extends CRL> crls)
+                    throws Exception {
+                return handshakeTrust != null ? handshakeTrust : super.getTrustManagers(trustStore, crls);
+            }
+        };
+        scf.setProvider(choice.provider());
+        scf.setKeyStore(keys.toKeyStore(storePassword.toCharArray()));
+        scf.setKeyStorePassword(storePassword);
+        scf.setKeyManagerPassword(storePassword);
+        scf.setIncludeProtocols(PROTOCOLS.toArray(new String[0]));
+        scf.setIncludeCipherSuites(CIPHER_SUITES.toArray(new String[0]));
+        scf.setUseCipherSuitesOrder(true);
+        scf.setRenegotiationAllowed(false);
+        scf.setSniRequired(false);
+        scf.setNeedClientAuth(tls.clientAuth() == TlsConfig.ClientAuth.NEED);
+        scf.setWantClientAuth(tls.clientAuth() == TlsConfig.ClientAuth.WANT);
+
+        HttpConfiguration https = new HttpConfiguration(base);
+        https.setSecureScheme("https");
+        SecureRequestCustomizer secure = new SecureRequestCustomizer();
+        // One certificate serves every name (and bare IP addresses): a Host that the certificate does
+        // not name is the client's business, not a reason for a 400.
+        secure.setSniHostCheck(false);
+        https.addCustomizer(secure);
+        https.addCustomizer(clientTrust);
+
+        ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory(ALPN.toArray(new String[0]));
+        alpn.setDefaultProtocol("http/1.1");
+        SslConnectionFactory ssl = new SslConnectionFactory(scf, alpn.getProtocol());
+        if (choice.isConscrypt()) {
+            // BoringSSL reads and writes native memory: direct buffers save a copy per record.
+            ssl.setDirectBuffersForEncryption(true);
+            ssl.setDirectBuffersForDecryption(true);
+        }
+        ServerConnector connector = new ServerConnector(jetty, ssl, alpn, new HTTP2ServerConnectionFactory(https),
+                new HttpConnectionFactory(https));
+        connector.setHost(config.host());
+        connector.setPort(tls.port());
+        connector.setName("https");
+        jetty.addConnector(connector);
+        Arrays.fill(password == null ? new char[0] : password, '\0');
+        return new TlsConnectors(tls, choice, keys, scf, connector);
+    }
+
+    private static void warnAboutValidity(KeyMaterial keys) {
+        java.util.Date now = new java.util.Date();
+        if (keys.certificate().getNotAfter().before(now)) {
+            LOG.warn("the TLS certificate {} EXPIRED on {}: clients will refuse it", keys.certificate()
+                    .getSubjectX500Principal().getName(), keys.certificate().getNotAfter().toInstant());
+        } else if (keys.certificate().getNotBefore().after(now)) {
+            LOG.warn("the TLS certificate {} is not valid before {}", keys.certificate().getSubjectX500Principal()
+                    .getName(), keys.certificate().getNotBefore().toInstant());
+        }
+    }
+
+    /**
+     * The piece size for an extension's writes on this request's connection: {@link #MAX_TLS_PIECE} on
+     * TLS, unlimited on plain HTTP.
+     *
+     * @param request the request
+     * @return the largest single write
+     */
+    public static int pieceSize(Request request) {
+        return request.getConnectionMetaData().isSecure() ? MAX_TLS_PIECE : Integer.MAX_VALUE;
+    }
+
+    /** @return the HTTPS connector */
+    public ServerConnector connector() {
+        return connector;
+    }
+
+    /** @return the bound HTTPS port (after start) */
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    /** @return the key and certificate in use */
+    public KeyMaterial keys() {
+        return keys;
+    }
+
+    /** @return the setup as it runs (after start: the provider and suites of the live SSLContext) */
+    public TlsStatus status() {
+        String provider = choice.provider();
+        List<String> protocols = PROTOCOLS;
+        List<String> suites = CIPHER_SUITES;
+        if (sslContextFactory.isStarted()) {
+            provider = sslContextFactory.getSslContext().getProvider().getName();
+            protocols = List.of(sslContextFactory.getSelectedProtocols());
+            suites = List.of(sslContextFactory.getSelectedCipherSuites());
+        }
+        return new TlsStatus(port(), config.provider().name(), provider, choice.version(), choice.fallbackReason(),
+                protocols, suites, ALPN, config.clientAuth().name(),
+                keys.certificate().getSubjectX500Principal().getName(),
+                keys.certificate().getIssuerX500Principal().getName(),
+                keys.certificate().getNotAfter().toInstant(), keys.sha256(), keys.keyDescription(), keys.source(),
+                MAX_TLS_PIECE);
+    }
+
+    /** @return {@code {"tls": {...}}} for the status document */
+    public ObjectNode statusJson() {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        root.set("tls", status().toJson());
+        return root;
+    }
+
+    /** Logs the running setup; call after the server started. */
+    public void logStarted() {
+        TlsStatus s = status();
+        LOG.info("{}", s.summary());
+        if (!choice.provider().equals(s.provider())) {
+            LOG.warn("the TLS context runs on {} although {} was chosen", s.provider(), choice.provider());
+        }
+    }
+}
