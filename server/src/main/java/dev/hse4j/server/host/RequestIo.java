@@ -69,6 +69,9 @@ final class RequestIo {
     // Everything below is guarded by lock.
     private Op current;
     private boolean delivering;
+    // An asynchronous operation that has finished but whose completion has not started running yet: it
+    // still counts as outstanding, so a second operation started meanwhile is refused (ERROR_BUSY).
+    private Op undelivered;
     private IoCompletion registered;
     private Object registeredContext;
     private boolean procReturned;
@@ -156,9 +159,15 @@ final class RequestIo {
                     current = null;
                 }
                 delivering = true;
+                undelivered = this;
             }
             Completion c = new Completion(ecb, context, transferred, code);
             dispatcher.dispatch(() -> {
+                synchronized (lock) {
+                    if (undelivered == this) {
+                        undelivered = null; // from here on the callback may start the next operation
+                    }
+                }
                 Thread t = Thread.currentThread();
                 ClassLoader previous = t.getContextClassLoader();
                 t.setContextClassLoader(extensionLoader);
@@ -350,7 +359,7 @@ final class RequestIo {
     private void begin(Op op, boolean write) throws IsapiException {
         synchronized (lock) {
             checkOpen();
-            if (current != null) {
+            if (current != null || undelivered != null) {
                 throw new IsapiException(IsapiError.BUSY,
                         "another I/O operation is pending on this request; wait for its completion");
             }
@@ -508,7 +517,7 @@ final class RequestIo {
     void sendResponseHeader(ResponseHead head, boolean keepConn) throws IsapiException {
         synchronized (lock) {
             checkOpen();
-            if (current != null) {
+            if (current != null || undelivered != null) {
                 throw new IsapiException(IsapiError.BUSY, "an I/O operation is pending on this request");
             }
             if (headersSent) {

@@ -18,6 +18,7 @@ import java.util.List;
 import javax.net.ssl.TrustManager;
 
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -53,6 +54,9 @@ public final class TlsConnectors {
      * each piece into records, so records never exceed {@code min(16384, negotiated)}.
      */
     public static final int MAX_TLS_PIECE = 16 * 1024;
+
+    /** The HTTP/2 frame header's size (RFC 9113 4.1). */
+    static final int H2_FRAME_HEADER = 9;
 
     /** The protocol versions, best first. */
     static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
@@ -183,13 +187,20 @@ public final class TlsConnectors {
 
     /**
      * The piece size for an extension's writes on this request's connection: {@link #MAX_TLS_PIECE} on
-     * TLS, unlimited on plain HTTP.
+     * HTTP/1.1 over TLS, 16,375 on HTTP/2 over TLS (so that a DATA frame fills one record), unlimited on
+     * plain HTTP.
      *
      * @param request the request
      * @return the largest single write
      */
     public static int pieceSize(Request request) {
-        return request.getConnectionMetaData().isSecure() ? MAX_TLS_PIECE : Integer.MAX_VALUE;
+        if (!request.getConnectionMetaData().isSecure()) {
+            return Integer.MAX_VALUE;
+        }
+        HttpVersion v = request.getConnectionMetaData().getHttpVersion();
+        // On HTTP/2 each piece becomes one DATA frame behind a 9-byte frame header: 16,375 bytes make the
+        // frame exactly one full record, where 16,384 would spill 9 bytes into a second, tiny record.
+        return v == HttpVersion.HTTP_2 ? MAX_TLS_PIECE - H2_FRAME_HEADER : MAX_TLS_PIECE;
     }
 
     /** @return the HTTPS connector */

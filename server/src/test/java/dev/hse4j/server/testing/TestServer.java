@@ -36,7 +36,8 @@ public final class TestServer implements AutoCloseable {
                 .webroot(Path.of(System.getProperty("hse4j.webroot", "../webroot")))
                 .workDir(root.resolve("work"))
                 .accessLog(accessLog)
-                .sessionTimeout(Duration.ofSeconds(30));
+                .sessionTimeout(Duration.ofSeconds(30))
+                .tls(null); // no HTTPS unless a test asks for it (see dev.hse4j.server.tls.TlsTesting)
         this.server = new Hse4jServer(tweak.apply(b).build());
     }
 
