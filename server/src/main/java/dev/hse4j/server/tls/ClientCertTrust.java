@@ -41,21 +41,19 @@ final class ClientCertTrust implements HttpConfiguration.Customizer {
 
     private final TlsConfig.ClientAuth mode;
     private final X509TrustManager verifier; // null: nothing is trusted
-    private final X509Certificate[] issuers;
 
-    private ClientCertTrust(TlsConfig.ClientAuth mode, X509TrustManager verifier, X509Certificate[] issuers) {
+    private ClientCertTrust(TlsConfig.ClientAuth mode, X509TrustManager verifier) {
         this.mode = mode;
         this.verifier = verifier;
-        this.issuers = issuers;
     }
 
     static ClientCertTrust of(TlsConfig tls) {
         if (tls.clientAuth() == TlsConfig.ClientAuth.NONE) {
-            return new ClientCertTrust(tls.clientAuth(), null, new X509Certificate[0]);
+            return new ClientCertTrust(tls.clientAuth(), null);
         }
         Path bundle = tls.clientCa();
         if (bundle == null) {
-            return new ClientCertTrust(tls.clientAuth(), null, new X509Certificate[0]);
+            return new ClientCertTrust(tls.clientAuth(), null);
         }
         List<X509Certificate> cas = Pem.readCertificates(bundle, "client CA bundle (--client-ca)");
         try {
@@ -68,7 +66,7 @@ final class ClientCertTrust implements HttpConfiguration.Customizer {
             tmf.init(ks);
             for (TrustManager tm : tmf.getTrustManagers()) {
                 if (tm instanceof X509TrustManager x) {
-                    return new ClientCertTrust(tls.clientAuth(), x, cas.toArray(new X509Certificate[0]));
+                    return new ClientCertTrust(tls.clientAuth(), x);
                 }
             }
             throw new TlsSetupException("the JDK offers no X.509 trust manager");
@@ -81,7 +79,10 @@ final class ClientCertTrust implements HttpConfiguration.Customizer {
     TrustManager[] handshakeTrustManagers() {
         return switch (mode) {
             case NONE -> null;
-            case WANT -> new TrustManager[] {new AcceptAny(issuers)};
+            // An empty CA list: clients send whatever certificate they have (a list would make them send
+            // nothing unless they hold one from a listed CA); trust is reported per request instead. As
+            // IIS does by default since Windows Server 2012 (SendTrustedIssuerList = 0).
+            case WANT -> new TrustManager[] {new AcceptAny()};
             case NEED -> new TrustManager[] {verifier};
         };
     }
@@ -129,16 +130,9 @@ final class ClientCertTrust implements HttpConfiguration.Customizer {
 
     /**
      * Accepts any client certificate in the handshake (possession of its key is still proven by the TLS
-     * CertificateVerify message), naming the trusted CAs so clients pick a suitable certificate. Server
-     * certificates are never checked with it.
+     * CertificateVerify message). Server certificates are never checked with it.
      */
     private static final class AcceptAny extends X509ExtendedTrustManager {
-        private final X509Certificate[] issuers;
-
-        AcceptAny(X509Certificate[] issuers) {
-            this.issuers = issuers;
-        }
-
         @Override public void checkClientTrusted(X509Certificate[] chain, String authType) { }
         @Override public void checkClientTrusted(X509Certificate[] chain, String authType, Socket s) { }
         @Override public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine e) { }
@@ -160,7 +154,7 @@ final class ClientCertTrust implements HttpConfiguration.Customizer {
 
         @Override
         public X509Certificate[] getAcceptedIssuers() {
-            return issuers.clone();
+            return new X509Certificate[0];
         }
     }
 }

@@ -82,6 +82,7 @@ public record KeyMaterial(PrivateKey key, List<X509Certificate> chain, String so
         PrivateKey key = Pem.readPrivateKey(keyFile, password);
         KeyMaterial m = new KeyMaterial(key, chain, "PEM " + certFile + " + " + keyFile);
         m.checkKeyMatches(keyFile + " does not belong to the certificate " + certFile);
+        m.checkChainOrder(certFile.toString());
         return m;
     }
 
@@ -141,6 +142,20 @@ public record KeyMaterial(PrivateKey key, List<X509Certificate> chain, String so
             return m;
         } catch (GeneralSecurityException e) {
             throw new TlsSetupException("the PKCS#12 keystore " + file + " cannot be used: " + Pem.reason(e), e);
+        }
+    }
+
+    /** Fails unless each certificate is followed by its issuer (as TLS sends them). */
+    void checkChainOrder(String where) {
+        for (int i = 0; i + 1 < chain.size(); i++) {
+            X509Certificate c = chain.get(i);
+            X509Certificate next = chain.get(i + 1);
+            if (!c.getIssuerX500Principal().equals(next.getSubjectX500Principal())) {
+                throw new TlsSetupException("the certificates in " + where + " are not a chain: certificate " + (i + 2)
+                        + " (" + next.getSubjectX500Principal().getName() + ") did not issue certificate " + (i + 1)
+                        + " (issuer " + c.getIssuerX500Principal().getName() + "); put the server certificate first, "
+                        + "then each issuer in order");
+            }
         }
     }
 

@@ -152,6 +152,67 @@ class TlsRecordSizeTest {
         }
     }
 
+    /**
+     * The pieces themselves, seen through HTTP/1.1 chunked framing (one chunk per server write): on TLS a
+     * single 100,000-byte writeClient goes out as 16 KB pieces; on plain HTTP it is not cut at all.
+     */
+    @org.junit.jupiter.api.Test
+    void tlsCutsWritesInto16KBPiecesAndPlainHttpDoesNot() throws Exception {
+        int n = 100_000;
+        // keep-alive: with Connection: close the body could be delimited by the close instead of chunks
+        String request = "GET /ext/tlswrite?mode=sync&nolength=1&bytes=" + n + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+        javax.net.ssl.SSLContext ctx = TlsTesting.trusting(TlsTesting.certificate(server));
+        List<Integer> tls;
+        try (java.net.Socket s = ctx.getSocketFactory().createSocket("127.0.0.1", server.server().httpsPort())) {
+            tls = chunkSizes(s, request);
+        }
+        List<Integer> plain;
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+            plain = chunkSizes(s, request);
+        }
+        assertEquals(List.of(n), plain);
+        assertEquals(List.of(16_384, 16_384, 16_384, 16_384, 16_384, 16_384, n - 6 * 16_384), tls);
+    }
+
+    private static List<Integer> chunkSizes(java.net.Socket s, String request) throws IOException {
+        s.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(s.getInputStream()));
+        String line;
+        while (!(line = readLine(in)).isEmpty()) {
+            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length")) {
+                throw new AssertionError("expected chunked framing: " + line);
+            }
+        }
+        List<Integer> sizes = new ArrayList<>();
+        long pos = 0;
+        while (true) {
+            int size = Integer.parseInt(readLine(in).trim(), 16);
+            if (size == 0) {
+                return sizes;
+            }
+            byte[] b = new byte[size];
+            in.readFully(b);
+            verifyPattern(new java.io.ByteArrayInputStream(b), pos);
+            pos += size;
+            sizes.add(size);
+            readLine(in);
+        }
+    }
+
+    private static String readLine(java.io.DataInputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        int c;
+        while ((c = in.read()) != '\n') {
+            if (c < 0) {
+                throw new java.io.EOFException(sb.toString());
+            }
+            if (c != '\r') {
+                sb.append((char) c);
+            }
+        }
+        return sb.toString();
+    }
+
     private String awaitReport(HttpClient client, String id) {
         String[] last = new String[1];
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
@@ -174,8 +235,13 @@ class TlsRecordSizeTest {
 
     /** @return the bytes read, each checked against i mod 251 */
     static long verifyPattern(InputStream in) throws IOException {
+        return verifyPattern(in, 0);
+    }
+
+    /** @return the bytes read, each checked against (start + i) mod 251 */
+    static long verifyPattern(InputStream in, long start) throws IOException {
         byte[] buf = new byte[64 * 1024];
-        long pos = 0;
+        long pos = start;
         int n;
         while ((n = in.read(buf)) > 0) {
             int expected = (int) (pos % 251);
@@ -189,7 +255,7 @@ class TlsRecordSizeTest {
             }
             pos += n;
         }
-        return pos;
+        return pos - start;
     }
 
     private Path patternFile(int n) throws IOException {

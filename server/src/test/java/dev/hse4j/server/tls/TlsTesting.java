@@ -74,6 +74,27 @@ final class TlsTesting {
         return HttpClient.newBuilder().sslContext(ctx).version(version).connectTimeout(Duration.ofSeconds(10)).build();
     }
 
+    /**
+     * One HTTP/1.1 GET over a fresh TLS connection that the server closes after the response (so that
+     * stopping the server does not wait for an idle connection).
+     *
+     * @return the body of a 200 response
+     * @throws java.io.IOException if the TLS handshake or the exchange fails
+     */
+    static String getClosing(SSLContext ctx, int port, String pathQuery) throws java.io.IOException {
+        try (javax.net.ssl.SSLSocket sock = (javax.net.ssl.SSLSocket) ctx.getSocketFactory().createSocket(
+                java.net.InetAddress.getLoopbackAddress(), port)) {
+            sock.setSoTimeout(20_000);
+            sock.getOutputStream().write(("GET " + pathQuery + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String reply = new String(sock.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!reply.startsWith("HTTP/1.1 200 ")) {
+                throw new java.io.IOException("unexpected reply: " + reply);
+            }
+            return reply.substring(reply.indexOf("\r\n\r\n") + 4);
+        }
+    }
+
     /** @param server a server with HTTPS @return RestAssured aimed at its HTTPS port, trusting its certificate */
     static RequestSpecification given(TestServer server) throws Exception {
         return RestAssured.given().baseUri("https://127.0.0.1").port(server.server().httpsPort())
