@@ -73,7 +73,8 @@ public final class DevCertificate {
      * @param extraHost one more host name or address to cover (the configured listen address), or null
      * @return the key material, its source saying whether it was created or reused
      */
-    public static KeyMaterial loadOrCreate(Path dir, String extraHost) {
+    public static KeyMaterial loadOrCreate(Path tlsDir, String extraHost) {
+        Path dir = tlsDir.toAbsolutePath().normalize();
         Path cert = dir.resolve(CERT_FILE);
         Path key = dir.resolve(KEY_FILE);
         // One JVM may start several servers on one directory (tests); other processes are kept out by the lock.

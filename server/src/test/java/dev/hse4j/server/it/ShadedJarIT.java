@@ -37,12 +37,13 @@ class ShadedJarIT {
     static final Path JAR = Path.of("target/hse4j-server.jar");
     static final Path JDK25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
     static final Pattern LISTENING = Pattern.compile("hse4j listening on (http://\\S+/)");
+    static final Pattern HTTPS = Pattern.compile("HTTPS on port (\\d+): (\\S+)");
 
     @TempDir
     Path tmp;
 
     /** A running server process and its base URI. */
-    record Running(Process process, URI base) implements AutoCloseable {
+    record Running(Process process, URI base, CompletableFuture<Matcher> https) implements AutoCloseable {
         @Override
         public void close() throws Exception {
             process.destroy();
@@ -58,10 +59,11 @@ class ShadedJarIT {
         FixtureJars.jarOf(ext.resolve("probe.jar"), AsyncProbeExtension.class);
         List<String> cmd = new ArrayList<>(List.of(java, "-jar", JAR.toAbsolutePath().toString(), "--port", "0",
                 "--host", "127.0.0.1", "--extensions", ext.toString(), "--work-dir", tmp.resolve("work").toString(),
-                "--access-log", "none", "--webroot", System.getProperty("hse4j.webroot")));
+                "--access-log", "none", "--webroot", System.getProperty("hse4j.webroot"), "--https-port", "0"));
         cmd.addAll(List.of(flags));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         CompletableFuture<URI> base = new CompletableFuture<>();
+        CompletableFuture<Matcher> https = new CompletableFuture<>();
         Thread pump = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
@@ -71,6 +73,10 @@ class ShadedJarIT {
                     if (m.find()) {
                         base.complete(URI.create(m.group(1)));
                     }
+                    Matcher h = HTTPS.matcher(line);
+                    if (h.find()) {
+                        https.complete(h);
+                    }
                 }
             } catch (Exception e) {
                 base.completeExceptionally(e);
@@ -79,7 +85,7 @@ class ShadedJarIT {
         });
         pump.setDaemon(true);
         pump.start();
-        return new Running(p, base.get(60, TimeUnit.SECONDS));
+        return new Running(p, base.get(60, TimeUnit.SECONDS), https);
     }
 
     static String get(URI base, String path) throws Exception {
@@ -95,6 +101,27 @@ class ShadedJarIT {
         try (Running s = start(Path.of(System.getProperty("java.home"), "bin", "java").toString())) {
             assertTrue(get(s.base(), "ext/hello").contains("Hello"));
             assertEquals("virtual=false", get(s.base(), "ext/probe?op=thread"));
+            // HTTPS from the shaded jar: Conscrypt's native library, ALPN services and BouncyCastle all packed
+            Matcher https = s.https().get(30, TimeUnit.SECONDS);
+            assertEquals("Conscrypt", https.group(2));
+            java.security.cert.X509Certificate cert;
+            try (var in = Files.newInputStream(tmp.resolve("work/tls/dev-cert.pem"))) {
+                cert = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                        .generateCertificate(in);
+            }
+            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            ks.setCertificateEntry("dev", cert);
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+            tmf.init(ks);
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            HttpResponse<String> r = HttpClient.newBuilder().sslContext(ctx).version(HttpClient.Version.HTTP_2).build()
+                    .send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + https.group(1) + "/ext/hello"))
+                            .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode());
+            assertEquals(HttpClient.Version.HTTP_2, r.version());
+            assertTrue(r.body().contains("Hello"));
         }
     }
 
