@@ -237,13 +237,17 @@ public interface ExtensionControlBlock {
      * HSE_REQ_DONE_WITH_SESSION: ends a request whose {@code httpExtensionProc} returned
      * {@link HseStatus#PENDING}. May be called from any thread.
      *
-     * <p>If an operation is still pending, the session ends right after its completion has been
-     * delivered: the response is never cut short. {@link HseStatus#ERROR} aborts the response
-     * (500 if nothing was sent, else the connection is closed).
+     * <p>It may come before {@code httpExtensionProc} has returned (a worker thread can finish first);
+     * the session then ends when the procedure returns. From this call on, I/O on the request fails with
+     * {@link IsapiError#INVALID_OPERATION}. If an operation is still pending, the session ends right
+     * after its completion has been delivered: the response is never cut short. {@link HseStatus#ERROR}
+     * aborts the response (500 if nothing was sent, else the connection is closed).
      *
      * @param status SUCCESS or SUCCESS_AND_KEEP_CONN (keep-alive when the framing allows it), or ERROR
-     * @throws IsapiException {@link IsapiError#INVALID_OPERATION} (4317) if called twice, before
-     *     {@code httpExtensionProc} returned PENDING, or after the session ended; the call then has no effect
+     * @throws IsapiException {@link IsapiError#INVALID_OPERATION} (4317) if called twice, after the
+     *     procedure returned something other than PENDING, or after the session ended (e.g. by the
+     *     session timeout); the call then has no effect. {@link IsapiError#INVALID_PARAMETER} (87) for
+     *     {@code PENDING}.
      */
     void doneWithSession(HseStatus status) throws IsapiException;
 
