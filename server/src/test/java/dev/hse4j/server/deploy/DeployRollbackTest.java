@@ -33,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A replacement that cannot be used leaves version 1 serving, the status page says why, the same bad file
  * is not tried again and again, and fixing the file deploys it.
  */
+@SuppressWarnings("try")
 class DeployRollbackTest {
 
     @TempDir
