@@ -7,8 +7,10 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Optional per-extension settings, read from the extension class when it is deployed. Every element
- * has a default meaning "use the server's setting".
+ * Optional per-extension settings, read from the extension class when it is deployed (and again at each
+ * redeploy). Every element has a default meaning "use the server's setting". The extension's version and
+ * description come from {@link HttpExtension#getExtensionVersion()}; the status page also shows the jar
+ * manifest's {@code Implementation-Version}, if any, and the jar's SHA-256.
  *
  * <pre>{@code
  * @ExtensionSettings(name = "orders", readAheadBytes = 0, sessionTimeoutMillis = 120_000)
@@ -30,7 +32,8 @@ public @interface ExtensionSettings {
 
     /**
      * How many body bytes the server reads before calling {@code httpExtensionProc} (ISAPI's
-     * UploadReadAheadSize); {@code -1} means the server's setting (48 KB unless configured).
+     * UploadReadAheadSize); {@code -1} means the server's setting (48 KB unless configured). Allowed: -1, or
+     * 0 to 64 MiB; anything else fails the deployment with a reason.
      *
      * @return the read-ahead size in bytes, or -1
      */
@@ -39,7 +42,8 @@ public @interface ExtensionSettings {
     /**
      * How long a {@link HseStatus#PENDING} request may stay open without
      * {@link ExtensionControlBlock#doneWithSession(HseStatus)} before the server aborts it;
-     * {@code -1} means the server's setting.
+     * {@code -1} means the server's setting. Allowed: -1 or a positive number; anything else fails the
+     * deployment with a reason.
      *
      * @return the session timeout in milliseconds, or -1
      */

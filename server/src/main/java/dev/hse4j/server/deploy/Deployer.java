@@ -4,11 +4,16 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +47,7 @@ public final class Deployer {
     private final ExtensionRegistry registry;
     private final Map<String, Outcome> outcomes = new ConcurrentHashMap<>();
     private final Map<String, Long> attempts = new ConcurrentHashMap<>();
+    private volatile Duration loadTimeout = Duration.ofSeconds(60);
 
     /**
      * @param dir the extensions directory
@@ -110,7 +116,7 @@ public final class Deployer {
         String keeps = before.isEmpty() ? "" : "; the previous version keeps serving";
         List<Deployment> loaded;
         try {
-            loaded = loader.load(jar);
+            loaded = loadWithTimeout(jar, file);
         } catch (DeployException e) {
             return fail(file, action, e.getMessage() + keeps, attempt, false);
         }
@@ -137,6 +143,47 @@ public final class Deployer {
         }
         outcomes.put(file, new Outcome(file, true, action, msg.toString(), Instant.now(), attempt, false));
         return true;
+    }
+
+    /**
+     * Loads on a thread of its own, so that an extension whose getExtensionVersion never returns cannot
+     * wedge deployment: after the load timeout the jar is reported as failed, and if the call does return
+     * one day, what it loaded is discarded.
+     */
+    private List<Deployment> loadWithTimeout(Path jar, String file) throws DeployException {
+        CompletableFuture<List<Deployment>> f = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                f.complete(loader.load(jar));
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        }, "hse4j-load-" + file);
+        t.setDaemon(true);
+        t.start();
+        try {
+            return f.get(loadTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            f.thenAccept(late -> late.forEach(Deployment::discard));
+            LOG.error("loading {} has not finished after {} ms; its thread {} is left behind", file,
+                    loadTimeout.toMillis(), t.getName());
+            throw new DeployException("getExtensionVersion did not return within " + loadTimeout.toMillis()
+                    + " ms (thread " + t.getName() + " is stuck in it)");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof DeployException de) {
+                throw de;
+            }
+            throw new DeployException("failed while loading", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            f.thenAccept(late -> late.forEach(Deployment::discard));
+            throw new DeployException("interrupted while loading (server stopping)");
+        }
+    }
+
+    /** @param timeout how long getExtensionVersion (and the whole load of a jar) may take; default 60 s */
+    public void loadTimeout(Duration timeout) {
+        this.loadTimeout = timeout;
     }
 
     /**

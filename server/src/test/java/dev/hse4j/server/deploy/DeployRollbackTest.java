@@ -126,6 +126,31 @@ class DeployRollbackTest {
     }
 
     @Test
+    void aGetExtensionVersionThatNeverReturnsDoesNotWedgeDeployment() throws Exception {
+        Path v1 = DeployFixtures.probe(tmp.resolve("v1/probe.jar"), "v1");
+        Path hanging = DeployFixtures.probe(tmp.resolve("h/probe.jar"), b -> b.label("hanging").onLoad("Thread.sleep(Long.MAX_VALUE);"));
+        Path other = DeployFixtures.probe(tmp.resolve("o/other.jar"), "other");
+        Path v2 = DeployFixtures.probe(tmp.resolve("v2/probe.jar"), "v2");
+        try (TestServer ts = TestServer.builder(tmp.resolve("server")).jar(v1).start()) {
+            ts.server().deployer().loadTimeout(Duration.ofSeconds(1));
+            drop(ts, hanging, "probe.jar");
+            await().atMost(Duration.ofSeconds(5)).until(() -> !deployOf(ts, "probe.jar").get("ok").asBoolean());
+            assertTrue(deployOf(ts, "probe.jar").get("message").asText()
+                    .contains("getExtensionVersion did not return within 1000 ms"));
+            assertEquals("v1", get(ts, "/ext/probe"));
+
+            // The watcher goes on: another jar deploys, and the fixed file too.
+            drop(ts, other, "other.jar");
+            await().atMost(Duration.ofSeconds(2)).until(() -> get(ts, "/ext/other").equals("other"));
+            drop(ts, v2, "probe.jar");
+            await().atMost(Duration.ofSeconds(2)).until(() -> get(ts, "/ext/probe").equals("v2"));
+        } finally {
+            Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("hse4j-load-probe.jar"))
+                    .forEach(Thread::interrupt);
+        }
+    }
+
+    @Test
     void aRedeployThatDropsANameRetiresIt() throws Exception {
         Path v1 = DeployFixtures.probe(tmp.resolve("v1/multi.jar"), b -> b.label("v1").settings("name = \"first\""));
         Path v2 = DeployFixtures.probe(tmp.resolve("v2/multi.jar"), b -> b.label("v2").settings("name = \"second\""));
