@@ -3,7 +3,7 @@
 # redeploy of hello.jar every 2 s (copy to a dot-name, rename over: a new file, so a full reload in a new
 # class loader each time). Reports failed requests; the goal is none, and little added latency.
 #
-#   bench/deploy/run.sh                      # 20 s per phase, 16 connections
+#   bench/deploy/run.sh                      # 20 s warm-up, then 2 rounds of 20 s per phase, 16 connections
 #   SECONDS_PER_RUN=60 CONNECTIONS=32 bench/deploy/run.sh
 #
 # Needs a JDK 17+ (the load client is a single-file Java program) and the built server
@@ -13,7 +13,8 @@ cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-20}
-WARMUP_SECONDS=${WARMUP_SECONDS:-10}
+WARMUP_SECONDS=${WARMUP_SECONDS:-20}
+ROUNDS=${ROUNDS:-2}
 CONNECTIONS=${CONNECTIONS:-16}
 REDEPLOY_EVERY=${REDEPLOY_EVERY:-2}
 PORT=${PORT:-18480}
@@ -58,25 +59,40 @@ echo "hse4j hot-deployment benchmark: $(nproc) cores, $CONNECTIONS connections, 
 echo "warm-up (${WARMUP_SECONDS} s)..."
 load "$WARMUP_SECONDS" > /dev/null
 
-echo "phase 1: no redeploy"
-BASE=$(load "$SECONDS_PER_RUN")
-echo "  $BASE"
+field() { echo "$1" | tr ' ' '\n' | grep "^$2=" | cut -d= -f2; }
+row() { echo "| $1 | $(field "$2" requests) | $(field "$2" failed) | $(field "$2" rps) | $(field "$2" p50_us) | $(field "$2" p99_us) | $(field "$2" p999_us) | $(field "$2" max_us) |"; }
+ROWS=""
+FAILED_TOTAL=0
+REDEPLOYS=0
+# The two phases alternate (ROUNDS times each), so JIT warm-up and machine noise do not favour either.
+for round in $(seq 1 "$ROUNDS"); do
+  echo "round $round, no redeploy"
+  BASE=$(load "$SECONDS_PER_RUN")
+  echo "  $BASE"
+  ROWS="$ROWS
+$(row "no redeploy ($round)" "$BASE")"
 
-echo "phase 2: redeploy hello.jar every ${REDEPLOY_EVERY} s"
-(
-  while true; do
-    sleep "$REDEPLOY_EVERY"
-    cp "$WORK/hello-build.jar" "$WORK/extensions/.hello.jar.new"
-    mv -f "$WORK/extensions/.hello.jar.new" "$WORK/extensions/hello.jar"
-  done
-) &
-REDEPLOYER_PID=$!
-BEFORE=$(grep -c "redeployed /ext/hello" "$WORK/server.log" || true)
-REDEPLOY=$(load "$SECONDS_PER_RUN")
-kill "$REDEPLOYER_PID"; wait "$REDEPLOYER_PID" 2>/dev/null || true; REDEPLOYER_PID=
-sleep $((REDEPLOY_EVERY + 1))
-echo "  $REDEPLOY"
-AFTER=$(grep -c "redeployed /ext/hello" "$WORK/server.log" || true)
+  echo "round $round, redeploy hello.jar every ${REDEPLOY_EVERY} s"
+  BEFORE=$(grep -c "redeployed /ext/hello" "$WORK/server.log" || true)
+  (
+    while true; do
+      sleep "$REDEPLOY_EVERY"
+      cp "$WORK/hello-build.jar" "$WORK/extensions/.hello.jar.new"
+      mv -f "$WORK/extensions/.hello.jar.new" "$WORK/extensions/hello.jar"
+    done
+  ) &
+  REDEPLOYER_PID=$!
+  REDEPLOY=$(load "$SECONDS_PER_RUN")
+  kill "$REDEPLOYER_PID"; wait "$REDEPLOYER_PID" 2>/dev/null || true; REDEPLOYER_PID=
+  sleep $((REDEPLOY_EVERY + 1)) # let the last redeploy land before the next phase
+  AFTER=$(grep -c "redeployed /ext/hello" "$WORK/server.log" || true)
+  echo "  $REDEPLOY ($((AFTER - BEFORE)) redeploys)"
+  ROWS="$ROWS
+$(row "redeploy every ${REDEPLOY_EVERY} s ($round, $((AFTER - BEFORE)) redeploys)" "$REDEPLOY")"
+  FAILED_TOTAL=$((FAILED_TOTAL + $(field "$BASE" failed) + $(field "$REDEPLOY" failed)))
+  REDEPLOYS=$((REDEPLOYS + AFTER - BEFORE))
+done
+
 FAILED_DEPLOYS=$(grep -c "cannot redeploy hello.jar" "$WORK/server.log" || true)
 TERMINATED=$(grep -c "extension hello (hello.jar) terminated" "$WORK/server.log" || true)
 NOT_COLLECTED=$(status_json | grep -o '"notCollected" : [0-9]*' | grep -o '[0-9]*$' || echo '?')
@@ -85,21 +101,17 @@ jcmd "$SERVER_PID" GC.run > /dev/null 2>&1 || true
 sleep 1
 NOT_COLLECTED_GC=$(status_json | grep -o '"notCollected" : [0-9]*' | grep -o '[0-9]*$' || echo '?')
 
-field() { echo "$1" | tr ' ' '\n' | grep "^$2=" | cut -d= -f2; }
 RESULT=$(cat <<TXT
 
 | phase | requests | failed | req/s | p50 µs | p99 µs | p99.9 µs | max µs |
-|---|---:|---:|---:|---:|---:|---:|---:|
-| no redeploy | $(field "$BASE" requests) | $(field "$BASE" failed) | $(field "$BASE" rps) | $(field "$BASE" p50_us) | $(field "$BASE" p99_us) | $(field "$BASE" p999_us) | $(field "$BASE" max_us) |
-| redeploy every ${REDEPLOY_EVERY} s | $(field "$REDEPLOY" requests) | $(field "$REDEPLOY" failed) | $(field "$REDEPLOY" rps) | $(field "$REDEPLOY" p50_us) | $(field "$REDEPLOY" p99_us) | $(field "$REDEPLOY" p999_us) | $(field "$REDEPLOY" max_us) |
+|---|---:|---:|---:|---:|---:|---:|---:|$ROWS
 
-redeploys during phase 2: $((AFTER - BEFORE)) (failed: $FAILED_DEPLOYS); old versions terminated: $TERMINATED; retired class loaders not yet collected: $NOT_COLLECTED before a full GC, $NOT_COLLECTED_GC after one (jcmd GC.run)
+redeploys: $REDEPLOYS (failed: $FAILED_DEPLOYS); old versions terminated: $TERMINATED; retired class loaders not yet collected: $NOT_COLLECTED before a full GC, $NOT_COLLECTED_GC after one (jcmd GC.run)
 TXT
 )
 echo "$RESULT"
 mkdir -p bench/results
 OUT="bench/results/deploy-$(date +%Y%m%d-%H%M%S).md"
-{ echo "# hse4j hot-deployment benchmark, $(date -u +%FT%TZ)"; echo; echo "$(nproc) cores, $CONNECTIONS connections, ${SECONDS_PER_RUN} s per phase, $(java -version 2>&1 | head -1)"; echo "$RESULT"; } > "$OUT"
+{ echo "# hse4j hot-deployment benchmark, $(date -u +%FT%TZ)"; echo; echo "$(nproc) cores, $CONNECTIONS connections, ${SECONDS_PER_RUN} s per phase, $ROUNDS rounds, $(java -version 2>&1 | head -1)"; echo "$RESULT"; } > "$OUT"
 echo "saved to $OUT"
-FAILED_TOTAL=$(( $(field "$BASE" failed) + $(field "$REDEPLOY" failed) ))
 [ "$FAILED_TOTAL" -eq 0 ]
