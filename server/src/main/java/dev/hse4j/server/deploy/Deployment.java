@@ -10,7 +10,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -73,6 +77,7 @@ public final class Deployment {
     private volatile Instant terminatedAt;
     private volatile String unloadNote = "";
     private boolean advisoryAsked; // guarded by this
+    private String terminateNote; // guarded by this
 
     Deployment(String name, HttpExtension extension, ExtensionVersion version, Path jar, JarHandle handle,
                int readAheadBytes, Duration sessionTimeout) {
@@ -218,6 +223,12 @@ public final class Deployment {
                 finish("unloaded (ADVISORY accepted)");
                 return;
             }
+            if (terminateNote != null) {
+                // It did not answer at all: not a refusal to wait for, an unresponsive extension.
+                callTerminate(TerminateMode.MUST);
+                finish("unloaded (no answer to ADVISORY, then MUST)");
+                return;
+            }
             state = State.UNLOADING;
             unloadNote = "refused the ADVISORY unload; MUST follows at the drain timeout";
             LOG.info("extension {} ({}) refused the ADVISORY unload; it is unloaded (MUST) at the drain timeout",
@@ -262,13 +273,34 @@ public final class Deployment {
     }
 
     private boolean callTerminate(TerminateMode mode) {
+        Retirement r = retirement;
+        Duration limit = r == null ? Retirement.DEFAULT_TERMINATE_TIMEOUT : r.terminateTimeout();
+        // On a thread of its own: a terminateExtension that never returns must not stall every later unload.
+        CompletableFuture<Boolean> f = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                Boolean agreed = withContextLoader(() -> extension.terminateExtension(mode));
+                f.complete(agreed == null || agreed);
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        }, "hse4j-terminate-" + name);
+        t.setDaemon(true);
+        t.start();
         try {
-            Boolean agreed = withContextLoader(() -> extension.terminateExtension(mode));
-            return agreed == null || agreed;
-        } catch (Throwable t) {
+            return f.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.error("extension {} ({}): terminateExtension({}) did not return within {} ms; going on without it "
+                    + "(thread {} is left behind)", name, jar.getFileName(), mode, limit.toMillis(), t.getName());
+            terminateNote = "terminateExtension(" + mode + ") did not return within " + limit.toMillis() + " ms";
+            return mode == TerminateMode.MUST;
+        } catch (ExecutionException e) {
             LOG.warn("extension {} ({}) threw from terminateExtension({}): {}", name, jar.getFileName(), mode,
-                    t.toString());
+                    e.getCause().toString());
             return mode == TerminateMode.MUST; // a throwing ADVISORY counts as a refusal
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
         }
     }
 
@@ -276,7 +308,8 @@ public final class Deployment {
         state = State.TERMINATED;
         terminatedAt = Instant.now();
         int stuck = refs.get();
-        unloadNote = stuck > 0 ? note + "; " + stuck + " request(s) were still running inside it" : note;
+        String n = terminateNote == null ? note : note + "; " + terminateNote;
+        unloadNote = stuck > 0 ? n + "; " + stuck + " request(s) were still running inside it" : n;
         if (stuck > 0) {
             LOG.error("extension {} ({}) unloaded with {} request(s) still running inside it (procedure did not "
                     + "return)", name, jar.getFileName(), stuck);

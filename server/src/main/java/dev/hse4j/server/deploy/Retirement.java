@@ -27,7 +27,11 @@ public final class Retirement implements AutoCloseable {
     /** After aborting the sessions at the drain timeout, how long their ends may take before the unload. */
     private static final long ABORT_GRACE_MILLIS = 1_000;
 
+    /** How long one terminateExtension call may take before the unload goes on without it. */
+    public static final Duration DEFAULT_TERMINATE_TIMEOUT = Duration.ofSeconds(30);
+
     private final Duration drainTimeout;
+    private volatile Duration terminateTimeout = DEFAULT_TERMINATE_TIMEOUT;
     private final LeakWatch leakWatch = new LeakWatch();
     // A retired deployment and its drain-timeout task; the task is cancelled (and dropped from the queue) at
     // termination so that nothing holds the deployment, hence its class loader, any longer.
@@ -47,6 +51,16 @@ public final class Retirement implements AutoCloseable {
     /** @return the drain timeout */
     public Duration drainTimeout() {
         return drainTimeout;
+    }
+
+    /** @return how long one terminateExtension call may take */
+    public Duration terminateTimeout() {
+        return terminateTimeout;
+    }
+
+    /** @param t how long one terminateExtension call may take before the unload goes on without it */
+    public void terminateTimeout(Duration t) {
+        this.terminateTimeout = t;
     }
 
     /** @return the watch over closed class loaders */

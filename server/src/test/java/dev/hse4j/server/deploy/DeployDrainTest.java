@@ -133,6 +133,28 @@ class DeployDrainTest {
     }
 
     @Test
+    void aTerminateExtensionThatNeverReturnsDoesNotStallLaterUnloads() throws Exception {
+        Path hangs = DeployFixtures.probe(tmp.resolve("h/probe.jar"), b -> b.label("v1")
+                .onTerminate("try { Thread.sleep(Long.MAX_VALUE); } catch (InterruptedException e) { }"));
+        Path v3 = DeployFixtures.probe(tmp.resolve("v3/probe.jar"), "v3");
+        try (TestServer ts = TestServer.builder(tmp.resolve("server")).jar(hangs).start()) {
+            ts.server().registry().retirement().terminateTimeout(Duration.ofMillis(500));
+            drop(ts, v2, "probe.jar");
+            await().atMost(Duration.ofSeconds(2)).until(() -> get(ts, "/ext/probe").equals("v2"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> entries(ts, "probe").size() == 1);
+            drop(ts, v3, "probe.jar");
+            await().atMost(Duration.ofSeconds(2)).until(() -> get(ts, "/ext/probe").equals("v3"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> DeployFixtures.events().contains("v2 ADVISORY")
+                    && entries(ts, "probe").size() == 1);
+            assertEquals(List.of("v1 load", "v2 load", "v1 ADVISORY", "v1 MUST", "v3 load", "v2 ADVISORY"),
+                    List.copyOf(DeployFixtures.events()));
+        } finally {
+            Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("hse4j-terminate-probe"))
+                    .forEach(Thread::interrupt);
+        }
+    }
+
+    @Test
     void sessionStillOpenAtTheDrainTimeoutIsAbortedAndTheOldVersionUnloaded() throws Exception {
         try (TestServer ts = TestServer.builder(tmp.resolve("server")).jar(v1)
                 .config(c -> c.drainTimeout(Duration.ofSeconds(1))).start()) {

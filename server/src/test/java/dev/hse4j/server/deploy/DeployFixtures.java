@@ -72,6 +72,8 @@ final class DeployFixtures {
         String settings;
         /** Statements run in getExtensionVersion before it returns (may throw or return early). */
         String onLoad = "";
+        /** Statements run in terminateExtension (after the event is recorded). */
+        String onTerminate = "";
         /** The expression getExtensionVersion returns. */
         String version = "ExtensionVersion.of(\"Deploy probe \" + LABEL)";
         /** The expression the plain GET answers (a String). */
@@ -84,6 +86,7 @@ final class DeployFixtures {
         Probe className(String v) { className = v; return this; }
         Probe settings(String v) { settings = v; return this; }
         Probe onLoad(String v) { onLoad = v; return this; }
+        Probe onTerminate(String v) { onTerminate = v; return this; }
         Probe version(String v) { version = v; return this; }
         Probe body(String v) { body = v; return this; }
         Probe refuseAdvisory(boolean v) { refuseAdvisory = v; return this; }
@@ -174,6 +177,7 @@ final class DeployFixtures {
                     @Override
                     public boolean terminateExtension(TerminateMode mode) {
                         event(mode.name());
+                        %ONTERMINATE%
                         return !REFUSE_ADVISORY || mode == TerminateMode.MUST;
                     }
 
@@ -192,6 +196,7 @@ final class DeployFixtures {
                 .replace("%LABEL%", p.label)
                 .replace("%REFUSE%", String.valueOf(p.refuseAdvisory))
                 .replace("%ONLOAD%", p.onLoad)
+                .replace("%ONTERMINATE%", p.onTerminate)
                 .replace("%VERSION%", p.version)
                 .replace("%BODY%", p.body)
                 .replace("%EVENTS%", EVENTS_KEY);
