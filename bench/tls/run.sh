@@ -68,7 +68,7 @@ P_RAW=$(free_port)
 java $JAVA_OPTS -jar "$HERE/target/hse4j-bench-tls.jar" "$P_RAW" "$WORK/tls/dev.p12" bench > "$WORK/raw.log" 2>&1 &
 PIDS+=($!)
 wait_for "$P_RAW"
-head -1 "$WORK/raw.log" | sed 's/^/  /'
+grep -h "listening" "$WORK/raw.log" | sed 's/^/  /'
 
 mkdir -p "$WORK/www"
 python3 -c "
@@ -146,7 +146,7 @@ done
 
 echo "== hello requests/s over HTTPS/1.1 keep-alive, wrk -t1 -c16 -d${HELLO_SECONDS}s, $HELLO_ROUNDS rounds"
 declare -A R
-HELLO=([hse4j-conscrypt]="https://127.0.0.1:$P_CON/ext/hello" [jetty-conscrypt]="https://127.0.0.1:$P_RAW/hello"
+declare -A HELLO=([hse4j-conscrypt]="https://127.0.0.1:$P_CON/ext/hello" [jetty-conscrypt]="https://127.0.0.1:$P_RAW/hello"
        [nginx]="https://127.0.0.1:$P_NGX/hello")
 for r in $(seq 1 "$HELLO_ROUNDS"); do
   for n in hse4j-conscrypt jetty-conscrypt nginx; do
@@ -158,15 +158,18 @@ done
 echo
 echo "== results (medians; MiB/s = 100 MiB / curl's total time)"
 declare -A M
-printf '%-17s %12s %12s\n' "100 MiB" "HTTP/1.1" "HTTP/2"
+printf '%-17s %12s %12s %16s %16s\n' "100 MiB" "HTTP/1.1" "HTTP/2" "best HTTP/1.1" "best HTTP/2"
 for n in "${NAMES[@]}"; do
   row=""
+  best=""
   for proto in http1.1 http2; do
     s=$(echo "${T[$n,$proto]}" | tr ' ' '\n' | grep . | median)
+    b=$(echo "${T[$n,$proto]}" | tr ' ' '\n' | grep . | sort -g | head -1)
     M[$n,$proto]=$(awk -v s="$s" 'BEGIN {printf "%.0f", 100 / s}')
-    row+=$(printf ' %8s MiB/s' "${M[$n,$proto]}")
+    row+=$(printf ' %6s MiB/s' "${M[$n,$proto]}")
+    best+=$(printf ' %10s MiB/s' "$(awk -v s="$b" 'BEGIN {printf "%.0f", 100 / s}')")
   done
-  printf '%-17s%s\n' "$n" "$row"
+  printf '%-17s%s%s\n' "$n" "$row" "$best"
 done
 for proto in http1.1 http2; do
   printf '%-9s hse4j+Conscrypt / nginx = %.2f   / raw Jetty+Conscrypt = %.2f   / hse4j+JDK = %.2f\n' "$proto" \

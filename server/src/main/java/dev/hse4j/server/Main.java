@@ -104,6 +104,10 @@ public final class Main implements Callable<Integer> {
             + "are trusted under.")
     Path clientCa;
 
+    @Option(names = "--hsts", paramLabel = "SECONDS", description = "Send Strict-Transport-Security with this "
+            + "max-age on HTTPS responses (default: not sent; never use it with the development certificate).")
+    long hsts = -1;
+
     private TlsConfig tlsConfig() {
         return TlsConfig.builder()
                 .enabled(!noHttps)
@@ -115,6 +119,7 @@ public final class Main implements Callable<Integer> {
                 .provider(choice(TlsConfig.Provider.class, tlsProvider, "--tls-provider"))
                 .clientAuth(choice(TlsConfig.ClientAuth.class, clientAuth, "--client-auth"))
                 .clientCa(clientCa)
+                .hstsMaxAge(hsts)
                 .build();
     }
 

@@ -24,6 +24,9 @@ import java.util.Objects;
  * @param clientAuth whether client certificates are requested
  * @param clientCa PEM bundle of the certificate authorities whose client certificates are trusted, or
  *     {@code null} (then no client certificate is trusted: CERT_FLAGS bit 1 is always set)
+ * @param hstsMaxAge the {@code Strict-Transport-Security} max-age in seconds sent on HTTPS responses, or
+ *     -1 for none (the default: a browser that saw HSTS for {@code localhost} would refuse plain HTTP to
+ *     every local server for that long)
  */
 public record TlsConfig(
         boolean enabled,
@@ -35,7 +38,8 @@ public record TlsConfig(
         String password,
         Provider provider,
         ClientAuth clientAuth,
-        Path clientCa) {
+        Path clientCa,
+        long hstsMaxAge) {
 
     /** The default HTTPS port. */
     public static final int DEFAULT_PORT = 8443;
@@ -68,6 +72,9 @@ public record TlsConfig(
         Objects.requireNonNull(clientAuth, "clientAuth");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("HTTPS port out of range: " + port);
+        }
+        if (hstsMaxAge < -1) {
+            throw new IllegalArgumentException("--hsts must be >= 0 seconds");
         }
         if ((certPem == null) != (keyPem == null)) {
             throw new IllegalArgumentException("--tls-cert and --tls-key go together: give both PEM files or neither");
@@ -110,6 +117,7 @@ public record TlsConfig(
         b.provider = provider;
         b.clientAuth = clientAuth;
         b.clientCa = clientCa;
+        b.hstsMaxAge = hstsMaxAge;
         return b;
     }
 
@@ -123,7 +131,8 @@ public record TlsConfig(
     public String toString() {
         return "TlsConfig[enabled=" + enabled + ", port=" + port + ", dir=" + dir + ", certPem=" + certPem
                 + ", keyPem=" + keyPem + ", keystore=" + keystore + ", password=" + (password == null ? "none" : "***")
-                + ", provider=" + provider + ", clientAuth=" + clientAuth + ", clientCa=" + clientCa + "]";
+                + ", provider=" + provider + ", clientAuth=" + clientAuth + ", clientCa=" + clientCa
+                + ", hstsMaxAge=" + hstsMaxAge + "]";
     }
 
     /** Builds a {@link TlsConfig}; starts from the defaults. */
@@ -138,6 +147,7 @@ public record TlsConfig(
         private Provider provider = Provider.AUTO;
         private ClientAuth clientAuth = ClientAuth.NONE;
         private Path clientCa;
+        private long hstsMaxAge = -1;
 
         private Builder() {
         }
@@ -160,10 +170,13 @@ public record TlsConfig(
         public Builder clientAuth(ClientAuth v) { clientAuth = v; return this; }
         /** @param v PEM bundle of trusted client CAs @return this */
         public Builder clientCa(Path v) { clientCa = v; return this; }
+        /** @param seconds Strict-Transport-Security max-age, -1 = none @return this */
+        public Builder hstsMaxAge(long seconds) { hstsMaxAge = seconds; return this; }
 
         /** @return the configuration */
         public TlsConfig build() {
-            return new TlsConfig(enabled, port, dir, certPem, keyPem, keystore, password, provider, clientAuth, clientCa);
+            return new TlsConfig(enabled, port, dir, certPem, keyPem, keystore, password, provider, clientAuth, clientCa,
+                    hstsMaxAge);
         }
     }
 }

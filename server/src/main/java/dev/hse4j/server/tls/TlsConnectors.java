@@ -153,6 +153,7 @@ public final class TlsConnectors {
         // One certificate serves every name (and bare IP addresses): a Host that the certificate does
         // not name is the client's business, not a reason for a 400.
         secure.setSniHostCheck(false);
+        secure.setStsMaxAge(tls.hstsMaxAge()); // -1: no Strict-Transport-Security header
         https.addCustomizer(secure);
         https.addCustomizer(clientTrust);
 

@@ -49,8 +49,9 @@ class TlsProviderTest {
 
     @Test
     void conscryptIsTheProviderActuallyUsedByDefault() throws Exception {
-        try (TestServer s = TestServer.builder(tmp).samples("vars").config(TlsTesting.https(t -> t)).start()) {
+        try (TestServer s = TestServer.builder(tmp).samples("vars", "hello").config(TlsTesting.https(t -> t)).start()) {
             SSLContext ctx = TlsTesting.trusting(TlsTesting.certificate(s));
+            assertNull(TlsTesting.given(s).get("/ext/hello").header("Strict-Transport-Security"), "no HSTS by default");
             for (HttpClient.Version v : HttpClient.Version.values()) {
                 assertEquals("Conscrypt", var(s, ctx, v, "SSL_PROVIDER"), v.toString());
                 assertEquals("TLSv1.3", var(s, ctx, v, "SSL_PROTOCOL"));
@@ -84,8 +85,12 @@ class TlsProviderTest {
     @Test
     void theJdkProviderWorksWhenForced() throws Exception {
         try (TestServer s = TestServer.builder(tmp).samples("vars")
-                .config(TlsTesting.https(t -> t.provider(TlsConfig.Provider.JDK))).start()) {
+                .config(TlsTesting.https(t -> t.provider(TlsConfig.Provider.JDK).hstsMaxAge(31_536_000))).start()) {
             SSLContext ctx = TlsTesting.trusting(TlsTesting.certificate(s));
+            // --hsts: Strict-Transport-Security on HTTPS responses, never on plain HTTP ones
+            TlsTesting.given(s).get("/ext/vars?name=HTTPS").then().header("Strict-Transport-Security",
+                    "max-age=31536000");
+            assertNull(s.given().get("/ext/vars?name=HTTPS").header("Strict-Transport-Security"));
             for (HttpClient.Version v : HttpClient.Version.values()) {
                 assertEquals("SunJSSE", var(s, ctx, v, "SSL_PROVIDER"), v.toString());
                 assertEquals("TLSv1.3", var(s, ctx, v, "SSL_PROTOCOL"));
