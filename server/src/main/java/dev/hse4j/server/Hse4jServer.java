@@ -101,7 +101,7 @@ public final class Hse4jServer implements AutoCloseable {
         watcher = config.watch() ? new DirectoryWatcher(deployer, config.scanInterval()) : null;
         host = new ExtensionHost(registry, webroot, virtual != null ? virtual : pool, jetty.getScheduler(),
                 config.readTimeout(), SOFTWARE, TlsConnectors::pieceSize);
-        status = new StatusHandler(registry, deployer, host.stats(), tls == null ? null : tls::statusJson);
+        status = new StatusHandler(registry, deployer, host.stats(), tls == null ? TlsConnectors::disabledStatusJson : tls::statusJson);
         status.watcher(watcher);
 
         // The router: the first handler that claims the request answers it.

@@ -245,6 +245,13 @@ public final class TlsConnectors {
         return root;
     }
 
+    /** @return {@code {"tls": {"enabled": false}}}, the status document's entry when HTTPS is off */
+    public static ObjectNode disabledStatusJson() {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        root.putObject("tls").put("enabled", false);
+        return root;
+    }
+
     /** Logs the running setup; call after the server started. */
     public void logStarted() {
         TlsStatus s = status();

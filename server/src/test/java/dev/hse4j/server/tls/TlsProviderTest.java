@@ -102,6 +102,16 @@ class TlsProviderTest {
     }
 
     @Test
+    void statusSaysWhenHttpsIsOff() throws Exception {
+        try (TestServer s = TestServer.builder(tmp).samples("vars").start()) { // TestServer: no HTTPS by default
+            assertEquals(-1, s.server().httpsPort());
+            assertNull(s.server().httpsUri());
+            JsonNode tls = new ObjectMapper().readTree(s.given().get("/hse/status.json").asString()).get("tls");
+            assertEquals("{\"enabled\":false}", tls.toString());
+        }
+    }
+
+    @Test
     void autoFallsBackToTheJdkAndAForcedConscryptRefusesToStart() {
         ProviderChoice auto = ProviderChoice.choose(TlsConfig.Provider.AUTO, () -> "libconscrypt_openjdk_jni: noexec /tmp");
         assertEquals("SunJSSE", auto.provider());
