@@ -71,6 +71,44 @@ final class BodyReader {
         }
     }
 
+    /**
+     * Tells whether body bytes are available now, without copying any: lets the caller size (or skip) a
+     * buffer before reading. A request without a body (a GET) answers 0 at once.
+     *
+     * @return 1 if at least one body byte can be read now, 0 at the end of the body, or {@link #NOTHING_YET}
+     * @throws IOException the body failed (client gone, malformed chunking)
+     */
+    synchronized int probe() throws IOException {
+        while (true) {
+            if (failure != null) {
+                throw failure instanceof IOException ? (IOException) failure : new IOException(failure);
+            }
+            if (chunk != null) {
+                if (chunk.getByteBuffer().hasRemaining()) {
+                    return 1;
+                }
+                boolean last = chunk.isLast();
+                chunk.release();
+                chunk = null;
+                if (last) {
+                    eof = true;
+                }
+            }
+            if (eof) {
+                return 0;
+            }
+            Content.Chunk c = request.read();
+            if (c == null) {
+                return NOTHING_YET;
+            }
+            if (Content.Chunk.isFailure(c)) {
+                failure = c.getFailure();
+                continue;
+            }
+            chunk = c;
+        }
+    }
+
     /** @return the malformed-body failure behind {@code e}, or null if the body failed otherwise */
     static org.eclipse.jetty.http.BadMessageException badMessage(IOException e) {
         return e.getCause() instanceof org.eclipse.jetty.http.BadMessageException b ? b : null;

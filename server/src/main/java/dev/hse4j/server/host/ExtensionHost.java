@@ -36,6 +36,7 @@ public final class ExtensionHost extends Handler.Abstract {
     public static final String PREFIX = "/ext/";
 
     private static final Logger LOG = LoggerFactory.getLogger(ExtensionHost.class);
+    private static final ByteBuffer NO_BYTES = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
     private final ExtensionRegistry registry;
     private final Webroot webroot;
@@ -93,6 +94,14 @@ public final class ExtensionHost extends Handler.Abstract {
         return true;
     }
 
+    /** "name (jar)" for log lines, built only when a line is written: most requests log nothing. */
+    private record LogName(String name, Deployment deployment) {
+        @Override
+        public String toString() {
+            return name + " (" + deployment.jar().getFileName() + ")";
+        }
+    }
+
     /** One request's way through the host: read-ahead, procedure call, session end. */
     private final class Session implements Runnable, RequestIo.EndListener, Deployment.LiveSession {
         private final Deployment deployment;
@@ -134,6 +143,20 @@ public final class ExtensionHost extends Handler.Abstract {
                     eof = declaredLength == 0;
                 } else {
                     while (true) {
+                        if (preloaded == null && declaredLength < 0) {
+                            // Unknown length: a GET without a body, or a chunked upload. Allocate the
+                            // read-ahead buffer only once there is a body byte to put in it: a bodiless
+                            // request must not cost (and a pending one must not hold) a 48 KB buffer.
+                            int p = body.probe();
+                            if (p == 0) {
+                                eof = true;
+                                break;
+                            }
+                            if (p == BodyReader.NOTHING_YET) {
+                                body.awaitData(() -> completionExecutor.execute(this)); // as below
+                                return;
+                            }
+                        }
                         if (preloaded == null) {
                             long cap = declaredLength > 0 ? Math.min(limit, declaredLength) : limit;
                             preloaded = ByteBuffer.allocate((int) cap);
@@ -171,9 +194,9 @@ public final class ExtensionHost extends Handler.Abstract {
         }
 
         private void invoke() {
-            ByteBuffer data = preloaded == null ? ByteBuffer.allocate(0) : preloaded.flip();
+            ByteBuffer data = preloaded == null ? NO_BYTES : preloaded.flip();
             long total = declaredLength >= 0 ? declaredLength : eof ? data.remaining() : ExtensionControlBlock.UNKNOWN_LENGTH;
-            String logName = name + " (" + deployment.jar().getFileName() + ")";
+            Object logName = new LogName(name, deployment); // built only if something is logged
             RequestIo io = new RequestIo(request, response, callback, new CompletionDispatcher(completionExecutor),
                     scheduler, body, pieceSize.applyAsInt(request), readTimeout, deployment.sessionTimeout(), logName,
                     deployment.classLoader(), this);
@@ -185,13 +208,16 @@ public final class ExtensionHost extends Handler.Abstract {
                     contentType == null ? "" : contentType, total, data, webroot, io);
             ecb.bindVariables(new ServerVariables(request, ecb, PREFIX + name, softwareName, webroot.root().toString()));
             io.bind(ecb);
-            request.setAttribute(LOG_ATTRIBUTE, new Object() {
-                @Override
-                public String toString() {
-                    String s = ecb.logLine();
-                    return s.isEmpty() ? "-" : s;
-                }
-            });
+            if (getServer() == null || getServer().getRequestLog() != null) {
+                // Only the access log reads it; setting it costs a per-request attribute map.
+                request.setAttribute(LOG_ATTRIBUTE, new Object() {
+                    @Override
+                    public String toString() {
+                        String s = ecb.logLine();
+                        return s.isEmpty() ? "-" : s;
+                    }
+                });
+            }
             io.start();
             HseStatus status;
             try {

@@ -60,7 +60,7 @@ final class RequestIo {
     private final int maxPiece;
     private final Duration readTimeout;
     private final Duration sessionTimeout;
-    private final String logName;
+    private final Object logName; // its toString() is the extension's name for log lines
     private final EndListener endListener;
     private final ClassLoader extensionLoader;
     private ExtensionControlBlock ecb;
@@ -91,7 +91,7 @@ final class RequestIo {
 
     RequestIo(Request request, Response response, Callback jettyCallback, CompletionDispatcher dispatcher,
               Scheduler scheduler, BodyReader body, int maxPiece, Duration readTimeout, Duration sessionTimeout,
-              String logName, ClassLoader extensionLoader, EndListener endListener) {
+              Object logName, ClassLoader extensionLoader, EndListener endListener) {
         this.request = request;
         this.response = response;
         this.jettyCallback = jettyCallback;

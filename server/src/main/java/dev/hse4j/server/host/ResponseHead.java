@@ -5,7 +5,6 @@ import dev.hse4j.api.IsapiException;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -21,16 +20,30 @@ record ResponseHead(int status, List<HttpField> fields) {
         int code = status == null || status.isBlank() ? defaultStatus : parseStatus(status.trim());
         List<HttpField> fields = new ArrayList<>();
         if (headers != null && !headers.isEmpty()) {
-            for (String line : headers.split("\r?\n", -1)) {
-                if (line.isEmpty()) {
+            // This runs for every response that sets headers, so it works on indexes into the block: no
+            // regex (String.split compiles a Pattern per call) and no per-line substrings beyond name/value.
+            // Lines end with CRLF or LF; names and values are trimmed as String.trim() does.
+            int start = 0;
+            int len = headers.length();
+            while (start < len) {
+                int nl = headers.indexOf('\n', start);
+                int end = nl < 0 ? len : nl;
+                int next = nl < 0 ? len : nl + 1;
+                if (end > start && headers.charAt(end - 1) == '\r') {
+                    end--;
+                }
+                int lineStart = start;
+                start = next;
+                if (end == lineStart) {
                     continue;
                 }
-                int colon = line.indexOf(':');
-                if (colon <= 0) {
-                    throw new IsapiException(IsapiError.INVALID_PARAMETER, "malformed header line: '" + line + "'");
+                int colon = headers.indexOf(':', lineStart);
+                if (colon <= lineStart || colon >= end) {
+                    throw new IsapiException(IsapiError.INVALID_PARAMETER,
+                            "malformed header line: '" + headers.substring(lineStart, end) + "'");
                 }
-                String name = line.substring(0, colon).trim();
-                String value = line.substring(colon + 1).trim();
+                String name = trimmed(headers, lineStart, colon);
+                String value = trimmed(headers, colon + 1, end);
                 checkToken(name);
                 checkValue(value);
                 if (name.equalsIgnoreCase("Transfer-Encoding")) {
@@ -38,13 +51,18 @@ record ResponseHead(int status, List<HttpField> fields) {
                             "Transfer-Encoding is set by the server; send Content-Length or nothing");
                 }
                 if (name.equalsIgnoreCase("Content-Length")) {
+                    long length;
                     try {
-                        if (Long.parseLong(value) < 0) {
+                        length = Long.parseLong(value);
+                        if (length < 0) {
                             throw new NumberFormatException();
                         }
                     } catch (NumberFormatException e) {
                         throw new IsapiException(IsapiError.INVALID_PARAMETER, "bad Content-Length: " + value);
                     }
+                    // Jetty reads the length from this field without parsing the text again.
+                    fields.add(new HttpField.LongValueHttpField(HttpHeader.CONTENT_LENGTH, value, length));
+                    continue;
                 }
                 HttpHeader known = HttpHeader.CACHE.get(name);
                 fields.add(known != null ? new HttpField(known, value) : new HttpField(name, value));
@@ -53,24 +71,44 @@ record ResponseHead(int status, List<HttpField> fields) {
         return new ResponseHead(code, fields);
     }
 
+    /** @return {@code s.substring(from, to).trim()}, without the intermediate string */
+    private static String trimmed(String s, int from, int to) {
+        while (from < to && s.charAt(from) <= ' ') {
+            from++;
+        }
+        while (to > from && s.charAt(to - 1) <= ' ') {
+            to--;
+        }
+        return s.substring(from, to);
+    }
+
     private static int parseStatus(String s) throws IsapiException {
         String t = s;
-        if (t.toUpperCase(Locale.ROOT).startsWith("HTTP/")) {
+        if (t.regionMatches(true, 0, "HTTP/", 0, 5)) {
             int sp = t.indexOf(' ');
             t = sp < 0 ? "" : t.substring(sp + 1).trim();
         }
         int end = 0;
-        while (end < t.length() && Character.isDigit(t.charAt(end))) {
+        while (end < t.length() && t.charAt(end) >= '0' && t.charAt(end) <= '9') {
             end++;
         }
         if (end != 3) {
             throw new IsapiException(IsapiError.INVALID_PARAMETER, "bad status line: '" + s + "'");
         }
-        int code = Integer.parseInt(t.substring(0, 3));
+        int code = (t.charAt(0) - '0') * 100 + (t.charAt(1) - '0') * 10 + (t.charAt(2) - '0');
         if (code < 100) {
             throw new IsapiException(IsapiError.INVALID_PARAMETER, "bad status code: " + code);
         }
         return code;
+    }
+
+    /** RFC 9110 tchar: the characters a header name may hold. */
+    private static final boolean[] TOKEN = new boolean[128];
+
+    static {
+        for (char c = '!'; c < 127; c++) {
+            TOKEN[c] = "()<>@,;:\\\"/[]?={}".indexOf(c) < 0;
+        }
     }
 
     private static void checkToken(String name) throws IsapiException {
@@ -79,7 +117,7 @@ record ResponseHead(int status, List<HttpField> fields) {
         }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
-            if (c <= ' ' || c >= 127 || "()<>@,;:\\\"/[]?={}".indexOf(c) >= 0) {
+            if (c >= 127 || !TOKEN[c]) {
                 throw new IsapiException(IsapiError.INVALID_PARAMETER, "bad header name: '" + name + "'");
             }
         }
