@@ -10,9 +10,11 @@
 #   THREADS [2]       wrk threads for hello;   CONNECTIONS [50] wrk connections for hello
 #   STREAM_CONNECTIONS [1]  wrk connections (and threads) for stream
 #   STREAM_BYTES [104857600]  STREAM_CHUNK [65536]
-#   PENDING [10000]   concurrent clock requests;  CLOCK_MS [30000] how long each waits
+#   PENDING [10000]   concurrent clock requests;  CLOCK_MS [20000] how long each waits (keep it off 30 s,
+#                     Jetty's idle timeout: a write in flight when it expires is failed)
 #   HSE_PORT [18080]  RAW_PORT [18090]
 #   SKIP_BUILD=1      use the jars already built
+#   HSE_JAR, EXT_DIR  another hse4j build to measure (default: this tree's server jar and sample jars)
 #
 # Everything listens on and connects to 127.0.0.1. Servers started here are stopped on exit.
 set -euo pipefail
@@ -29,12 +31,12 @@ STREAM_CONNECTIONS=${STREAM_CONNECTIONS:-1}
 STREAM_BYTES=${STREAM_BYTES:-104857600}
 STREAM_CHUNK=${STREAM_CHUNK:-65536}
 PENDING=${PENDING:-10000}
-CLOCK_MS=${CLOCK_MS:-30000}
+CLOCK_MS=${CLOCK_MS:-20000}
 HSE_PORT=${HSE_PORT:-18080}
 RAW_PORT=${RAW_PORT:-18090}
-HSE_JAR=$ROOT/server/target/hse4j-server.jar
+HSE_JAR=${HSE_JAR:-$ROOT/server/target/hse4j-server.jar}
 BENCH_JAR=$ROOT/bench/target/hse4j-bench.jar
-EXT_DIR=$ROOT/sample-extensions/target/jars
+EXT_DIR=${EXT_DIR:-$ROOT/sample-extensions/target/jars}
 WORK=$(mktemp -d -t hse4j-bench.XXXXXX)
 
 case "$WHAT" in hello|stream|clock|all) ;; *) echo "usage: $0 [hello|stream|clock|all]" >&2; exit 2 ;; esac
@@ -43,10 +45,7 @@ PIDS=()
 cleanup() {
     local p
     for p in "${PIDS[@]:-}"; do
-        [ -n "$p" ] && kill "$p" 2>/dev/null || true
-    done
-    for p in "${PIDS[@]:-}"; do
-        [ -n "$p" ] && wait "$p" 2>/dev/null || true
+        [ -n "$p" ] && stop "$p"
     done
     rm -rf "$WORK"
 }
@@ -93,7 +92,15 @@ wait_http() { # url seconds
     return 1
 }
 
+port_free() { # port: refuse to benchmark a stale server left on the port
+    if curl -s -o /dev/null "http://127.0.0.1:$1/"; then
+        echo "port $1 is already in use (a server from an earlier run?); set HSE_PORT/RAW_PORT" >&2
+        exit 1
+    fi
+}
+
 start_hse() { # port logfile -> sets HSE_PID
+    port_free "$1"
     java -jar "$HSE_JAR" --host 127.0.0.1 --port "$1" --extensions "$EXT_DIR" --webroot "$ROOT/webroot" \
         --work-dir "$WORK/hse-work-$1" --access-log none >"$2" 2>&1 &
     HSE_PID=$!
@@ -102,15 +109,35 @@ start_hse() { # port logfile -> sets HSE_PID
 }
 
 start_raw() { # port logfile -> sets RAW_PID
+    port_free "$1"
     java -jar "$BENCH_JAR" "$1" >"$2" 2>&1 &
     RAW_PID=$!
     PIDS+=("$RAW_PID")
     wait_http "http://127.0.0.1:$1/hello" 30
 }
 
-stop() { # pid
-    kill "$1" 2>/dev/null || true
+stop() { # pid: TERM, then KILL after 15 s
+    local i
+    if ! kill "$1" 2>/dev/null; then
+        wait "$1" 2>/dev/null || true
+        forget "$1"
+        return 0
+    fi
+    for ((i = 0; i < 150; i++)); do
+        kill -0 "$1" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -9 "$1" 2>/dev/null || true
     wait "$1" 2>/dev/null || true
+    forget "$1"
+}
+
+forget() { # pid: it has ended; never signal that number again (it may be reused)
+    local p keep=()
+    for p in "${PIDS[@]:-}"; do
+        [ -n "$p" ] && [ "$p" != "$1" ] && keep+=("$p")
+    done
+    PIDS=("${keep[@]:-}")
 }
 
 # run_wrk PID URL THREADS CONNECTIONS SECONDS -> "rps bytes_per_s cpu_us_per_req errors"
@@ -238,7 +265,9 @@ pending_run() {
         /^ *[0-9]+:/ {d = $3 - b[$4]; if (d > 0) printf "%10.0f  %s\n", d / n, $4}' \
         "$WORK/$name-before.histo" "$WORK/$name-during.histo" | sort -rn | head -12
     rc=0; wait "$cpid" || rc=$?
+    forget "$cpid"
     log "-- $name: client: $(grep -E '^(ALL_SENT|DONE)' "$WORK/$name-client.log" | tr '\n' ' ') (exit $rc)"
+    grep '^FAILED' "$WORK/$name-client.log" | sed "s/^/-- $name: client: /" || true
     log "-- $name: server threads after: $(threads_of "$pid")"
     PENDING_RESULT="$(( (h1 - h0) / PENDING )) $t0 $t1"
 }

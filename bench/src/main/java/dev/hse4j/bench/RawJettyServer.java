@@ -52,7 +52,7 @@ public final class RawJettyServer {
     /** @param args {@code [port]} @throws Exception if Jetty cannot start */
     public static void main(String[] args) throws Exception {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 8090;
-        // The same pool and HTTP configuration as dev.hse4j.server.Hse4jServer.
+        // The same pool, HTTP configuration and accept queue as dev.hse4j.server.Hse4jServer.
         org.eclipse.jetty.util.thread.QueuedThreadPool pool = new org.eclipse.jetty.util.thread.QueuedThreadPool(200, 8);
         pool.setName("raw");
         Server server = new Server(pool);
@@ -62,6 +62,7 @@ public final class RawJettyServer {
         ServerConnector http = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
         http.setHost("127.0.0.1");
         http.setPort(port);
+        http.setAcceptQueueSize(4096); // as hse4j's connector
         server.addConnector(http);
         server.setHandler(new Routes());
         server.start();
