@@ -87,6 +87,7 @@ public final class Hse4jServer implements AutoCloseable {
         http.setPort(config.httpPort());
         // The JDK's default backlog (50) drops SYNs when thousands of clients connect at once.
         http.setAcceptQueueSize(4096);
+        http.setIdleTimeout(config.idleTimeout().toMillis());
         jetty.addConnector(http);
         tls = TlsConnectors.create(jetty, httpConfig, config); // null when HTTPS is off
 

@@ -59,6 +59,10 @@ public final class Main implements Callable<Integer> {
             + "is loaded once its size and time are unchanged across two looks (default: ${DEFAULT-VALUE}).")
     long scanIntervalMs = D.scanInterval().toMillis();
 
+    @Option(names = "--idle-timeout", description = "Seconds a connection may be idle, or a read or write make no "
+            + "progress (default: ${DEFAULT-VALUE}); PENDING sessions are governed by --session-timeout.")
+    long idleTimeoutSeconds = D.idleTimeout().toSeconds();
+
     @Option(names = "--drain-timeout", description = "Seconds a replaced or removed extension may keep serving the "
             + "requests it has; then they are aborted and it is unloaded (TerminateExtension MUST) "
             + "(default: ${DEFAULT-VALUE}).")
@@ -148,6 +152,7 @@ public final class Main implements Callable<Integer> {
                     .watch(!noWatch)
                     .scanInterval(Duration.ofMillis(scanIntervalMs))
                     .drainTimeout(Duration.ofSeconds(drainTimeoutSeconds))
+                    .idleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
                     .tls(tlsConfig())
                     .build();
         } catch (IllegalArgumentException e) {

@@ -24,6 +24,8 @@ import java.util.Objects;
  * @param drainTimeout how long a replaced or removed extension version may keep running: open sessions on it
  *        are then aborted and a refused ADVISORY unload becomes a MUST unload
  * @param tls the HTTPS connector, or {@code null} (or disabled) for none
+ * @param idleTimeout how long a connection may be idle (between requests, or with a read or write making no
+ *        progress); a PENDING session waiting for its extension is governed by the session timeout instead
  */
 public record ServerConfig(
         String host,
@@ -39,7 +41,8 @@ public record ServerConfig(
         boolean watch,
         Duration scanInterval,
         Duration drainTimeout,
-        TlsConfig tls) {
+        TlsConfig tls,
+        Duration idleTimeout) {
 
     /** ISAPI's default UploadReadAheadSize: 48 KB. */
     public static final int DEFAULT_READ_AHEAD = 48 * 1024;
@@ -73,6 +76,10 @@ public record ServerConfig(
             throw new IllegalArgumentException("scan interval must be between 10 ms and 10 minutes, was "
                     + scanInterval.toMillis() + " ms");
         }
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+            throw new IllegalArgumentException("idle timeout must be positive");
+        }
         if (drainTimeout.isNegative()) {
             throw new IllegalArgumentException("drain timeout must be >= 0, was " + drainTimeout.toMillis() + " ms");
         }
@@ -100,6 +107,7 @@ public record ServerConfig(
         b.scanInterval = scanInterval;
         b.drainTimeout = drainTimeout;
         b.tls = tls;
+        b.idleTimeout = idleTimeout;
         return b;
     }
 
@@ -119,6 +127,7 @@ public record ServerConfig(
         private Duration scanInterval = DEFAULT_SCAN_INTERVAL;
         private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
         private TlsConfig tls = TlsConfig.defaults();
+        private Duration idleTimeout = Duration.ofSeconds(30);
 
         private Builder() {
         }
@@ -151,11 +160,13 @@ public record ServerConfig(
         public Builder drainTimeout(Duration v) { drainTimeout = v; return this; }
         /** @param v the HTTPS configuration, or null for none @return this */
         public Builder tls(TlsConfig v) { tls = v; return this; }
+        /** @param v the connection idle timeout @return this */
+        public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
 
         /** @return the configuration */
         public ServerConfig build() {
             return new ServerConfig(host, httpPort, extensionsDir, webroot, workDir, readAheadBytes, sessionTimeout,
-                    readTimeout, virtualThreads, accessLog, watch, scanInterval, drainTimeout, tls);
+                    readTimeout, virtualThreads, accessLog, watch, scanInterval, drainTimeout, tls, idleTimeout);
         }
     }
 }

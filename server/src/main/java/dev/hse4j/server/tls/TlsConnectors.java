@@ -171,6 +171,8 @@ public final class TlsConnectors {
         connector.setHost(config.host());
         connector.setPort(tls.port());
         connector.setName("https");
+        connector.setIdleTimeout(config.idleTimeout().toMillis());
+        connector.setAcceptQueueSize(4096);
         jetty.addConnector(connector);
         Arrays.fill(password == null ? new char[0] : password, '\0');
         return new TlsConnectors(tls, choice, keys, scf, connector);
