@@ -23,7 +23,7 @@ done
 
 echo "== building"
 (cd "$ROOT" && mvn -q -B -o package -DskipTests 2>/dev/null || mvn -q -B package -DskipTests)
-(cd "$HERE" && mvn -q -B -o package 2>/dev/null || mvn -q -B package)
+(cd "$ROOT/bench" && mvn -q -B -o package 2>/dev/null || mvn -q -B package)
 
 WORK="$(mktemp -d /tmp/hse4j-bench-tls.XXXXXX)"
 chmod 755 "$WORK"
@@ -65,7 +65,7 @@ grep -h "HTTPS on port" "$WORK"/hse4j-*.log | sed 's/.*HTTPS on/  HTTPS on/' | c
 openssl pkcs12 -export -in "$WORK/tls/dev-cert.pem" -inkey "$WORK/tls/dev-key.pem" -out "$WORK/tls/dev.p12" \
   -passout pass:bench -name dev 2>/dev/null
 P_RAW=$(free_port)
-java $JAVA_OPTS -jar "$HERE/target/hse4j-bench-tls.jar" "$P_RAW" "$WORK/tls/dev.p12" bench > "$WORK/raw.log" 2>&1 &
+java $JAVA_OPTS -cp "$ROOT/bench/target/hse4j-bench.jar" dev.hse4j.bench.RawJettyTls "$P_RAW" "$WORK/tls/dev.p12" bench > "$WORK/raw.log" 2>&1 &
 PIDS+=($!)
 wait_for "$P_RAW"
 grep -h "listening" "$WORK/raw.log" | sed 's/^/  /'

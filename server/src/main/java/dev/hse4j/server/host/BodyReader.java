@@ -34,41 +34,18 @@ final class BodyReader {
      * @throws IOException the body failed (client gone, malformed chunking)
      */
     synchronized int read(ByteBuffer dst) throws IOException {
-        while (true) {
-            if (failure != null) {
-                throw failure instanceof IOException ? (IOException) failure : new IOException(failure);
-            }
-            if (chunk != null) {
-                ByteBuffer b = chunk.getByteBuffer();
-                if (b.hasRemaining()) {
-                    int n = Math.min(b.remaining(), dst.remaining());
-                    int limit = b.limit();
-                    b.limit(b.position() + n);
-                    dst.put(b);
-                    b.limit(limit);
-                    consumed += n;
-                    return n;
-                }
-                boolean last = chunk.isLast();
-                chunk.release();
-                chunk = null;
-                if (last) {
-                    eof = true;
-                }
-            }
-            if (eof) {
-                return 0;
-            }
-            Content.Chunk c = request.read();
-            if (c == null) {
-                return NOTHING_YET;
-            }
-            if (Content.Chunk.isFailure(c)) {
-                failure = c.getFailure();
-                continue;
-            }
-            chunk = c;
+        int state = advance();
+        if (state <= 0) {
+            return state;
         }
+        ByteBuffer b = chunk.getByteBuffer();
+        int n = Math.min(b.remaining(), dst.remaining());
+        int limit = b.limit();
+        b.limit(b.position() + n);
+        dst.put(b);
+        b.limit(limit);
+        consumed += n;
+        return n;
     }
 
     /**
@@ -79,6 +56,11 @@ final class BodyReader {
      * @throws IOException the body failed (client gone, malformed chunking)
      */
     synchronized int probe() throws IOException {
+        return advance();
+    }
+
+    /** Moves to a chunk with bytes left: 1 if there is one, 0 at the end, or {@link #NOTHING_YET}. */
+    private int advance() throws IOException {
         while (true) {
             if (failure != null) {
                 throw failure instanceof IOException ? (IOException) failure : new IOException(failure);
