@@ -135,7 +135,7 @@ class DeployDrainTest {
     @Test
     void aTerminateExtensionThatNeverReturnsDoesNotStallLaterUnloads() throws Exception {
         Path hangs = DeployFixtures.probe(tmp.resolve("h/probe.jar"), b -> b.label("v1")
-                .onTerminate("try { Thread.sleep(Long.MAX_VALUE); } catch (InterruptedException e) { }"));
+                .onTerminate("try { new java.util.concurrent.CountDownLatch(1).await(); } catch (InterruptedException e) { }"));
         Path v3 = DeployFixtures.probe(tmp.resolve("v3/probe.jar"), "v3");
         try (TestServer ts = TestServer.builder(tmp.resolve("server")).jar(hangs).start()) {
             ts.server().registry().retirement().terminateTimeout(Duration.ofMillis(500));

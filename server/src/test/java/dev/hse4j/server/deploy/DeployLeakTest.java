@@ -126,7 +126,7 @@ class DeployLeakTest {
         Path leaky = jar("leaky", """
                 Thread t = new Thread(() -> {
                     try {
-                        Thread.sleep(Long.MAX_VALUE);
+                        new java.util.concurrent.CountDownLatch(1).await();
                     } catch (InterruptedException e) {
                         // asked to stop
                     }

@@ -128,7 +128,7 @@ class DeployRollbackTest {
     @Test
     void aGetExtensionVersionThatNeverReturnsDoesNotWedgeDeployment() throws Exception {
         Path v1 = DeployFixtures.probe(tmp.resolve("v1/probe.jar"), "v1");
-        Path hanging = DeployFixtures.probe(tmp.resolve("h/probe.jar"), b -> b.label("hanging").onLoad("Thread.sleep(Long.MAX_VALUE);"));
+        Path hanging = DeployFixtures.probe(tmp.resolve("h/probe.jar"), b -> b.label("hanging").onLoad("new java.util.concurrent.CountDownLatch(1).await();"));
         Path other = DeployFixtures.probe(tmp.resolve("o/other.jar"), "other");
         Path v2 = DeployFixtures.probe(tmp.resolve("v2/probe.jar"), "v2");
         try (TestServer ts = TestServer.builder(tmp.resolve("server")).jar(v1).start()) {
