@@ -112,8 +112,9 @@ class DeployWatcherTest {
         Files.delete(ts.extensionsDir().resolve("probe.jar"));
         await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(20))
                 .until(() -> get(ts, "/ext/probe").equals("STATUS 404"));
+        // The outcome is recorded right after the name stops serving: wait for it rather than race it.
+        await().atMost(Duration.ofSeconds(2)).until(() -> "remove".equals(deployOf(ts, "probe.jar").get("action").asText()));
         JsonNode d = deployOf(ts, "probe.jar");
-        assertEquals("remove", d.get("action").asText());
         assertTrue(d.get("message").asText().contains("/ext/probe"), d.toString());
         await().atMost(Duration.ofSeconds(5)).until(() -> entries(ts, "probe").isEmpty());
         assertTrue(DeployFixtures.events().contains("v1 ADVISORY"));
