@@ -21,7 +21,6 @@ final class BodyReader {
     private Throwable failure;
     private Runnable waiter;
     private boolean demanding;
-    private long consumed;
 
     BodyReader(Request request) {
         this.request = request;
@@ -44,7 +43,6 @@ final class BodyReader {
         b.limit(b.position() + n);
         dst.put(b);
         b.limit(limit);
-        consumed += n;
         return n;
     }
 
@@ -94,16 +92,6 @@ final class BodyReader {
     /** @return the malformed-body failure behind {@code e}, or null if the body failed otherwise */
     static org.eclipse.jetty.http.BadMessageException badMessage(IOException e) {
         return e.getCause() instanceof org.eclipse.jetty.http.BadMessageException b ? b : null;
-    }
-
-    /** @return body bytes consumed so far through this reader */
-    synchronized long consumed() {
-        return consumed;
-    }
-
-    /** @return whether the end of the body was reached */
-    synchronized boolean atEof() {
-        return eof;
     }
 
     /** Runs {@code r} once more body bytes (or the end, or a failure) may be available. */

@@ -139,12 +139,7 @@ final class Ecb implements ExtensionControlBlock {
             throw new IsapiException(IsapiError.INVALID_PARAMETER, "no TransmitFileInfo");
         }
         FileSegments.Prepared p = FileSegments.forTransmitFile(info, statusCode);
-        try {
-            io.write(p.segments(), p.head(), false, info.disconnectAfterSend(), info.completion(), info.context(), true);
-        } catch (IsapiException e) {
-            p.closeFiles();
-            throw e;
-        }
+        io.write(p.segments(), p.head(), false, info.disconnectAfterSend(), info.completion(), info.context(), true);
     }
 
     @Override
@@ -162,12 +157,7 @@ final class Ecb implements ExtensionControlBlock {
             throw new IsapiException(IsapiError.INVALID_PARAMETER, "no ResponseVector");
         }
         FileSegments.Prepared p = FileSegments.forVector(vector, statusCode);
-        try {
-            return io.write(p.segments(), p.head(), vector.finalSend(), vector.disconnectAfterSend(), null, null, async);
-        } catch (IsapiException e) {
-            p.closeFiles();
-            throw e;
-        }
+        return io.write(p.segments(), p.head(), vector.finalSend(), vector.disconnectAfterSend(), null, null, async);
     }
 
     @Override

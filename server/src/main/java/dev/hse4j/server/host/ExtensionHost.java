@@ -153,7 +153,7 @@ public final class ExtensionHost extends Handler.Abstract {
                                 break;
                             }
                             if (p == BodyReader.NOTHING_YET) {
-                                body.awaitData(() -> completionExecutor.execute(this)); // as below
+                                continueWhenDataArrives();
                                 return;
                             }
                         }
@@ -170,9 +170,7 @@ public final class ExtensionHost extends Handler.Abstract {
                             break;
                         }
                         if (n == BodyReader.NOTHING_YET) {
-                            // Continue on a server thread, not inside Jetty's demand callback: the
-                            // extension may block reading, and Jetty runs demand callbacks one at a time.
-                            body.awaitData(() -> completionExecutor.execute(this));
+                            continueWhenDataArrives();
                             return;
                         }
                     }
@@ -191,6 +189,14 @@ public final class ExtensionHost extends Handler.Abstract {
                 return;
             }
             invoke();
+        }
+
+        /**
+         * Resumes the read-ahead on a server thread, not inside Jetty's demand callback: the extension may
+         * block reading, and Jetty runs demand callbacks one at a time.
+         */
+        private void continueWhenDataArrives() {
+            body.awaitData(() -> completionExecutor.execute(this));
         }
 
         private void invoke() {

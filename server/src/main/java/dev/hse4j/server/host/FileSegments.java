@@ -24,15 +24,7 @@ final class FileSegments {
     /** Segments ready to write, and the header to send first (or null). */
     record Prepared(List<Segment> segments, ResponseHead head) {
         void closeFiles() {
-            for (Segment s : segments) {
-                if (s instanceof Segment.FileRegion f && f.close()) {
-                    try {
-                        f.channel().close();
-                    } catch (IOException ignored) {
-                        // read-only file
-                    }
-                }
-            }
+            Segment.closeOwned(segments);
         }
     }
 

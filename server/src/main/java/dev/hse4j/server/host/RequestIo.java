@@ -230,11 +230,7 @@ final class RequestIo {
 
         @Override
         void onFinished() {
-            for (Segment s : segments) {
-                if (s instanceof Segment.FileRegion f && f.close()) {
-                    closeQuietly(f);
-                }
-            }
+            Segment.closeOwned(segments);
         }
 
         private final class Iterator extends IteratingCallback {
@@ -413,19 +409,18 @@ final class RequestIo {
 
     /**
      * Starts a write of the given segments. With a null completion it is synchronous and returns the bytes.
+     * The files among the segments are this call's from here on: it closes them when the write ends, or
+     * at once if it throws.
      */
     long write(List<Segment> segments, ResponseHead head, boolean last, boolean disconnectAfter,
                IoCompletion ownCompletion, Object ownContext, boolean async) throws IsapiException {
-        IoCompletion c = async ? requireCompletion(ownCompletion) : null;
-        Object ctx = async ? contextFor(ownCompletion, ownContext) : null;
-        WriteOp op = new WriteOp(segments, last, disconnectAfter, c, ctx);
+        WriteOp op = null;
         try {
-            begin(op, true);
-        } catch (IsapiException e) {
-            op.onFinished();
-            throw e;
-        }
-        try {
+            IoCompletion c = async ? requireCompletion(ownCompletion) : null;
+            Object ctx = async ? contextFor(ownCompletion, ownContext) : null;
+            WriteOp w = new WriteOp(segments, last, disconnectAfter, c, ctx);
+            begin(w, true);
+            op = w;
             synchronized (lock) {
                 if (head != null) {
                     if (headersSent) {
@@ -439,10 +434,12 @@ final class RequestIo {
                 }
             }
         } catch (IsapiException e) {
-            synchronized (lock) {
-                current = null;
+            if (op != null) {
+                synchronized (lock) {
+                    current = null;
+                }
             }
-            op.onFinished();
+            Segment.closeOwned(segments);
             throw e;
         }
         if (async) {
@@ -550,12 +547,6 @@ final class RequestIo {
         if (!headersSent) {
             response.setStatus(defaultStatus);
             headersSent = true;
-        }
-    }
-
-    boolean headersSent() {
-        synchronized (lock) {
-            return headersSent;
         }
     }
 
@@ -826,20 +817,5 @@ final class RequestIo {
             op.finish(op.bytes, IsapiError.OPERATION_ABORTED);
         }
         notifyEnd();
-    }
-
-    /** The procedure threw or returned ERROR before returning: same as returning ERROR. */
-    boolean isEnded() {
-        synchronized (lock) {
-            return ended;
-        }
-    }
-
-    private static void closeQuietly(Segment.FileRegion f) {
-        try {
-            f.channel().close();
-        } catch (IOException ignored) {
-            // nothing to do: the file was only read
-        }
     }
 }

@@ -1,7 +1,9 @@
 package dev.hse4j.server.host;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.util.List;
 
 /** One piece of an outgoing write: bytes in memory or a region of an open file. */
 sealed interface Segment {
@@ -16,5 +18,18 @@ sealed interface Segment {
      * @param close whether the server opened the channel and must close it
      */
     record FileRegion(FileChannel channel, long offset, long length, boolean close) implements Segment {
+    }
+
+    /** Closes the files the server opened for these segments (channels handed in by the extension stay open). */
+    static void closeOwned(List<Segment> segments) {
+        for (Segment s : segments) {
+            if (s instanceof FileRegion f && f.close()) {
+                try {
+                    f.channel().close();
+                } catch (IOException ignored) {
+                    // the file was only read
+                }
+            }
+        }
     }
 }
