@@ -2,7 +2,9 @@ package dev.hse4j.api;
 
 /**
  * The Win32 error codes hse4j reports, with the meaning each has here. They appear in
- * {@link IsapiException#errorCode()} and {@link Completion#errorCode()}.
+ * {@link IsapiException#errorCode()} and {@link Completion#errorCode()}. Every constant is explained, with
+ * what the extension should do, on the server's {@code /docs/errors.html} page; a constant added here needs
+ * a row there (a test checks it).
  */
 public final class IsapiError {
 
@@ -35,8 +37,8 @@ public final class IsapiError {
     /** 232 ERROR_NO_DATA: the server variable is known but has no value for this request. */
     public static final int NO_DATA = 232;
     /**
-     * 1460 ERROR_TIMEOUT: a synchronous read waited longer than the read timeout, or the session
-     * timeout ended a pending session.
+     * 1460 ERROR_TIMEOUT: a synchronous read waited longer than the read timeout. (An operation pending
+     * when the session timeout ends the session completes with {@link #OPERATION_ABORTED}.)
      */
     public static final int TIMEOUT = 1460;
     /** 995 ERROR_OPERATION_ABORTED: the client went away, or the operation was cancelled. */
