@@ -6,6 +6,7 @@ import dev.hse4j.server.deploy.DirectoryWatcher;
 import dev.hse4j.server.deploy.ExtensionRegistry;
 import dev.hse4j.server.deploy.JarLoader;
 import dev.hse4j.server.deploy.Retirement;
+import dev.hse4j.server.deploy.ShadowDirectory;
 import dev.hse4j.server.host.ExtensionHost;
 import dev.hse4j.server.host.HostStats;
 import dev.hse4j.server.tls.TlsConnectors;
@@ -18,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Executor;
-import java.util.stream.Stream;
 
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.CustomRequestLog;
@@ -62,6 +62,7 @@ public final class Hse4jServer implements AutoCloseable {
     private final DirectoryWatcher watcher;
     private final ExtensionHost host;
     private final StatusHandler status;
+    private final ShadowDirectory shadow;
 
     /**
      * @param config the configuration
@@ -92,8 +93,9 @@ public final class Hse4jServer implements AutoCloseable {
         tls = TlsConnectors.create(jetty, httpConfig, config); // null when HTTPS is off
 
         Webroot webroot = new Webroot(config.webroot());
-        Path shadowDir = config.workDir().resolve("shadow");
-        cleanShadowDir(shadowDir);
+        // Created (and stale ones of dead servers cleaned) only once the ports are ours: see start().
+        shadow = new ShadowDirectory(config.workDir().resolve("shadow"));
+        Path shadowDir = shadow.dir();
         retirement = new Retirement(config.drainTimeout());
         registry = new ExtensionRegistry(retirement);
         JarLoader loader = new JarLoader(shadowDir, config.readAheadBytes(), config.sessionTimeout(),
@@ -152,36 +154,46 @@ public final class Hse4jServer implements AutoCloseable {
         return VirtualThreads.getNamedVirtualThreadsExecutor("hse4j-vt");
     }
 
-    private static void cleanShadowDir(Path dir) throws IOException {
-        if (Files.isDirectory(dir)) {
-            try (Stream<Path> s = Files.list(dir)) {
-                for (Path p : (Iterable<Path>) s::iterator) {
-                    Files.deleteIfExists(p);
-                }
-            }
-        }
-        Files.createDirectories(dir);
-    }
-
     /**
-     * Loads the extensions and opens the ports.
+     * Opens the ports, then loads the extensions (several at a time); returns once they are loaded. The ports
+     * come first, so a second server started in the same directory fails on them before it touches the work
+     * directory or calls any extension; while the extensions load, their URLs answer 503 with Retry-After.
      *
      * @return this
-     * @throws Exception if Jetty cannot start (port in use...)
+     * @throws Exception if Jetty cannot start (port in use...) or the shadow directory cannot be made
      */
     public Hse4jServer start() throws Exception {
+        jetty.start();
+        LOG.info("{} (extensions from {}, webroot {})", listeningLine(), config.extensionsDir().toAbsolutePath(),
+                config.webroot().toAbsolutePath());
+        if (tls != null) {
+            tls.logStarted();
+        }
+        shadow.claim();
+        long t0 = System.nanoTime();
         if (watcher != null) {
             watcher.start(); // deploys what is there, then watches for new, changed and removed jars
         } else {
             deployer.deployAll();
         }
-        jetty.start();
-        LOG.info("hse4j listening on {} (extensions from {}, webroot {})", baseUri(),
-                config.extensionsDir().toAbsolutePath(), config.webroot().toAbsolutePath());
-        if (tls != null) {
-            tls.logStarted();
-        }
+        registry.startupDone();
+        LOG.info("hse4j ready: {} extension(s) serving, loaded in {} ms", registry.active().size(),
+                (System.nanoTime() - t0) / 1_000_000);
         return this;
+    }
+
+    /** What the start-up line says: the address really bound, and a URL that works from this machine. */
+    String listeningLine() {
+        String h = config.host();
+        if (isWildcard(h)) {
+            return "hse4j listening on all addresses (" + h + ") port " + httpPort() + ", e.g. http://localhost:"
+                    + httpPort() + "/";
+        }
+        return "hse4j listening on " + baseUri();
+    }
+
+    private static boolean isWildcard(String host) {
+        return host.isEmpty() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
     }
 
     /** @return the bound HTTP port */
@@ -191,8 +203,15 @@ public final class Hse4jServer implements AutoCloseable {
 
     /** @return {@code http://127.0.0.1:<port>/} when bound to all addresses, else the bound host */
     public URI baseUri() {
-        String h = config.host().equals("0.0.0.0") ? "127.0.0.1" : config.host();
-        return URI.create("http://" + h + ":" + httpPort() + "/");
+        return URI.create("http://" + uriHost() + ":" + httpPort() + "/");
+    }
+
+    private String uriHost() {
+        String h = config.host();
+        if (isWildcard(h)) {
+            return "127.0.0.1";
+        }
+        return h.contains(":") && !h.startsWith("[") ? "[" + h + "]" : h;
     }
 
     /** @return the bound HTTPS port, or -1 when HTTPS is off */
@@ -205,8 +224,7 @@ public final class Hse4jServer implements AutoCloseable {
         if (tls == null) {
             return null;
         }
-        String h = config.host().equals("0.0.0.0") ? "127.0.0.1" : config.host();
-        return URI.create("https://" + h + ":" + httpsPort() + "/");
+        return URI.create("https://" + uriHost() + ":" + httpsPort() + "/");
     }
 
     /** @return the HTTPS connector's owner (status, certificate), or null when HTTPS is off */
@@ -224,6 +242,8 @@ public final class Hse4jServer implements AutoCloseable {
     public DirectoryWatcher watcher() { return watcher; }
     /** @return the host's counters */
     public HostStats stats() { return host.stats(); }
+    /** @return this server's own directory of shadow copies (under the work directory) */
+    public Path shadowDir() { return shadow.dir(); }
     /** @return the status handler (its document) */
     public StatusHandler status() { return status; }
 
@@ -238,6 +258,7 @@ public final class Hse4jServer implements AutoCloseable {
         } finally {
             registry.retireAll();
             retirement.close();
+            shadow.close();
         }
     }
 

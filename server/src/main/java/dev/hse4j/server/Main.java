@@ -1,5 +1,6 @@
 package dev.hse4j.server;
 
+import dev.hse4j.server.config.InstallLayout;
 import dev.hse4j.server.config.ServerConfig;
 import dev.hse4j.server.config.TlsConfig;
 
@@ -25,11 +26,14 @@ public final class Main implements Callable<Integer> {
     @Option(names = {"-p", "--port"}, description = "HTTP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int port = D.httpPort();
 
-    @Option(names = "--extensions", description = "Directory of extension jars (default: ${DEFAULT-VALUE}).")
-    Path extensions = D.extensionsDir();
+    @Option(names = "--extensions", description = "Directory of extension jars (default: ./extensions, or, when "
+            + "the working directory has none, the one in the installation directory: $HSE4J_HOME, or the jar's "
+            + "directory or one of its two parents).")
+    Path extensions;
 
-    @Option(names = "--webroot", description = "Static files root (default: ${DEFAULT-VALUE}).")
-    Path webroot = D.webroot();
+    @Option(names = "--webroot", description = "Static files root (default: ./webroot, or the installation "
+            + "directory's, like --extensions).")
+    Path webroot;
 
     @Option(names = "--work-dir", description = "Scratch directory for shadow copies (default: ${DEFAULT-VALUE}).")
     Path workDir = D.workDir();
@@ -143,7 +147,10 @@ public final class Main implements Callable<Integer> {
         ServerConfig config;
         try {
             config = ServerConfig.builder()
-                    .host(host).httpPort(port).extensionsDir(extensions).webroot(webroot).workDir(workDir)
+                    .host(host).httpPort(port)
+                    .extensionsDir(extensions != null ? extensions : InstallLayout.current().defaultDir("extensions"))
+                    .webroot(webroot != null ? webroot : InstallLayout.current().defaultDir("webroot"))
+                    .workDir(workDir)
                     .readAheadBytes(readAhead)
                     .sessionTimeout(Duration.ofSeconds(sessionTimeoutSeconds))
                     .readTimeout(Duration.ofSeconds(readTimeoutSeconds))

@@ -12,6 +12,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -47,7 +50,9 @@ public final class Deployer {
     private final ExtensionRegistry registry;
     private final Map<String, Outcome> outcomes = new ConcurrentHashMap<>();
     private final Map<String, Long> attempts = new ConcurrentHashMap<>();
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
     private volatile Duration loadTimeout = Duration.ofSeconds(60);
+    private volatile int parallelism = Math.min(16, Math.max(4, Runtime.getRuntime().availableProcessors()));
 
     /**
      * @param dir the extensions directory
@@ -78,7 +83,7 @@ public final class Deployer {
         return dir;
     }
 
-    /** Deploys every jar of the directory, in name order. */
+    /** Deploys every jar of the directory, several at a time (see {@link #deployAll(List)}). */
     public void deployAll() {
         if (!Files.isDirectory(dir)) {
             LOG.warn("extensions directory {} does not exist: no extension is loaded", dir.toAbsolutePath());
@@ -95,10 +100,64 @@ public final class Deployer {
             LOG.error("cannot list {}: {}", dir, e.toString());
             return;
         }
-        jars.sort(null);
-        for (Path jar : jars) {
-            deploy(jar);
+        deployAll(jars);
+    }
+
+    /**
+     * Deploys jars several at a time (a few threads: {@code getExtensionVersion} mostly waits on something),
+     * so one slow jar does not hold up the others; returns once all have been tried. While a jar loads,
+     * requests for its name answer 503 with Retry-After (see {@link ExtensionRegistry#isLoading(String)}).
+     * If two of them claim the same name, the one that finishes loading first serves it.
+     *
+     * @param jars the jars
+     */
+    public void deployAll(List<Path> jars) {
+        List<Path> sorted = new ArrayList<>(jars);
+        sorted.sort(null);
+        for (Path jar : sorted) {
+            registry.loadingStarted(jar.getFileName().toString());
         }
+        int threads = Math.min(sorted.size(), parallelism);
+        if (threads <= 1) {
+            sorted.forEach(this::deployMarked);
+            return;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "hse4j-deploy");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (Path jar : sorted) {
+                done.add(pool.submit(() -> deployMarked(jar)));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            LOG.error("a deploy failed unexpectedly", e.getCause());
+        } finally {
+            pool.shutdownNow();
+            for (Path jar : sorted) {
+                registry.loadingEnded(jar.getFileName().toString());
+            }
+        }
+    }
+
+    private void deployMarked(Path jar) {
+        try {
+            deploy(jar);
+        } finally {
+            registry.loadingEnded(jar.getFileName().toString());
+        }
+    }
+
+    /** @param threads how many jars {@link #deployAll(List)} loads at once (at least 1) */
+    public void parallelism(int threads) {
+        this.parallelism = Math.max(1, threads);
     }
 
     /**
@@ -108,8 +167,19 @@ public final class Deployer {
      * @param jar the jar
      * @return whether it deployed
      */
-    public synchronized boolean deploy(Path jar) {
+    public boolean deploy(Path jar) {
         String file = jar.getFileName().toString();
+        synchronized (lockOf(file)) {
+            return deployLocked(jar, file);
+        }
+    }
+
+    /** One lock per jar file name: the same jar never deploys twice at once, different jars do. */
+    private Object lockOf(String file) {
+        return locks.computeIfAbsent(file, k -> new Object());
+    }
+
+    private boolean deployLocked(Path jar, String file) {
         long attempt = attempts.merge(file, 1L, Long::sum);
         List<String> before = registry.namesFrom(jar);
         String action = before.isEmpty() ? "deploy" : "redeploy";
@@ -191,8 +261,14 @@ public final class Deployer {
      *
      * @param jar the jar
      */
-    public synchronized void undeploy(Path jar) {
+    public void undeploy(Path jar) {
         String file = jar.getFileName().toString();
+        synchronized (lockOf(file)) {
+            undeployLocked(jar, file);
+        }
+    }
+
+    private void undeployLocked(Path jar, String file) {
         long attempt = attempts.merge(file, 1L, Long::sum);
         List<Deployment> gone = registry.removeJar(jar);
         StringBuilder msg = new StringBuilder("removed");

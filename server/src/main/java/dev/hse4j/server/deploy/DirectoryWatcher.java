@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
@@ -76,20 +78,22 @@ public final class DirectoryWatcher implements AutoCloseable {
     }
 
     /**
-     * Deploys the jars already there (at once, without waiting for two looks: the server is starting), then
-     * watches.
+     * Deploys the jars already there (at once, without waiting for two looks: the server is starting; several
+     * at a time), then watches.
      */
     public void start() {
         synchronized (this) {
             Map<String, Stamp> now = look();
             if (now != null) {
+                List<Path> jars = new ArrayList<>();
                 now.forEach((name, stamp) -> {
                     Entry e = new Entry();
                     e.lastLook = stamp;
                     e.attempted = stamp;
                     entries.put(name, e);
-                    deployer.deploy(dir.resolve(name));
+                    jars.add(dir.resolve(name));
                 });
+                deployer.deployAll(jars);
             }
         }
         long ms = interval.toMillis();

@@ -19,6 +19,8 @@ public final class ExtensionRegistry {
 
     private final Map<String, Deployment> byName = new ConcurrentHashMap<>();
     private final Retirement retirement;
+    private final Set<String> loadingJars = ConcurrentHashMap.newKeySet();
+    private volatile boolean starting = true;
 
     /** A registry with the default drain timeout (90 s). */
     public ExtensionRegistry() {
@@ -162,6 +164,44 @@ public final class ExtensionRegistry {
         }
         out.sort(null);
         return out;
+    }
+
+    /** @param jarFile a jar file name whose load begins */
+    void loadingStarted(String jarFile) {
+        loadingJars.add(jarFile);
+    }
+
+    /** @param jarFile a jar file name whose load has ended (deployed or not) */
+    void loadingEnded(String jarFile) {
+        loadingJars.remove(jarFile);
+    }
+
+    /** The server's start-up deploys are done: from now on only a jar being loaded makes a name "loading". */
+    public void startupDone() {
+        starting = false;
+    }
+
+    /** @return whether the start-up deploys are still running */
+    public boolean starting() {
+        return starting;
+    }
+
+    /** @return the jar file names being loaded now, sorted */
+    public List<String> loading() {
+        List<String> out = new ArrayList<>(loadingJars);
+        out.sort(null);
+        return out;
+    }
+
+    /**
+     * Whether a name nothing serves may be served shortly: the server is still loading its extensions (a
+     * jar may name itself with {@code @ExtensionSettings}), or {@code <name>.jar} is loading now.
+     *
+     * @param name a mount name
+     * @return whether to answer 503 with Retry-After rather than 404
+     */
+    public boolean isLoading(String name) {
+        return starting || loadingJars.contains(name + ".jar");
     }
 
     /** Retires everything (server stop). */

@@ -85,6 +85,15 @@ public final class ExtensionHost extends Handler.Abstract {
         String name = slash < 0 ? rest : rest.substring(0, slash);
         String pathInfo = slash < 0 ? "" : rest.substring(slash);
         Deployment d = name.isEmpty() ? null : registry.acquire(name);
+        if (d == null && !name.isEmpty() && registry.isLoading(name)) {
+            // Starting, or this jar is being (re)loaded: worth a retry, unlike a 404.
+            response.setStatus(HttpStatus.SERVICE_UNAVAILABLE_503);
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain;charset=utf-8");
+            response.write(true, ByteBuffer.wrap((PREFIX + name + " is loading; try again in a moment\n")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)), callback);
+            return true;
+        }
         if (d == null) {
             Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404,
                     "no extension is mounted at " + PREFIX + name);

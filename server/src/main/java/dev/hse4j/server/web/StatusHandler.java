@@ -153,6 +153,9 @@ public final class StatusHandler extends Handler.Abstract.NonBlocking {
         dep.put("dir", deployer.dir().toAbsolutePath().toString());
         dep.put("watch", w != null);
         dep.put("drainTimeoutMs", registry.retirement().drainTimeout().toMillis());
+        dep.put("starting", registry.starting());
+        ArrayNode loading = dep.putArray("loading");
+        registry.loading().forEach(loading::add);
         if (w != null) {
             dep.put("scanIntervalMs", w.interval().toMillis());
             dep.put("lastScanAt", w.lastScan() == null ? null : w.lastScan().toString());

@@ -115,7 +115,7 @@ class DeployLeakTest {
             assertTrue(heapGrowth < 24L << 20, "heap grew by " + heapGrowth / 1024 + " KiB");
             assertTrue(classGrowth < 400, "loaded classes grew by " + classGrowth);
             assertTrue(metaGrowth < 8L << 20, "metaspace grew by " + metaGrowth / 1024 + " KiB");
-            try (var shadows = Files.list(ts.root().resolve("work/shadow"))) {
+            try (var shadows = Files.list(ts.server().shadowDir()).filter(p -> !p.getFileName().toString().startsWith("."))) {
                 assertEquals(1, shadows.count(), "one shadow copy: the serving version's");
             }
         }

@@ -98,7 +98,7 @@ class DeployWatcherTest {
         // v1 drains (nothing in flight) and is unloaded: ADVISORY, loader closed, shadow copy deleted.
         await().atMost(Duration.ofSeconds(5)).until(() -> DeployFixtures.events().contains("v1 ADVISORY")
                 && entries(ts, "probe").size() == 1);
-        try (Stream<Path> shadows = Files.list(ts.root().resolve("work/shadow"))) {
+        try (Stream<Path> shadows = Files.list(ts.server().shadowDir()).filter(p -> !p.getFileName().toString().startsWith("."))) {
             assertEquals(1, shadows.count(), "only the serving version's shadow copy is left");
         }
         drop(ts, v1, "probe.jar"); // and back, by rename this time

@@ -46,9 +46,14 @@ class FailuresTest {
                 .jar(FixtureJars.corrupt(jars.resolve("corrupt.jar")))
                 .jar(FixtureJars.jarWithManifestClass(jars.resolve("liar.jar"), "com.example.Missing"))
                 .jar(emptyJar(jars.resolve("empty.jar")))
-                // A second jar claiming the name "hello": refused, the first keeps it.
-                .jar(FixtureJars.jarOf(jars.resolve("hello2.jar"), dev.hse4j.fixtures.NamedHelloExtension.class))
                 .start();
+        // A second jar claiming the name "hello", once hello serves (jars found at start-up load concurrently,
+        // and the first to load would win): refused, the first keeps it.
+        Path hello2 = FixtureJars.jarOf(jars.resolve("hello2.jar"), dev.hse4j.fixtures.NamedHelloExtension.class);
+        Files.move(Files.copy(hello2, server.extensionsDir().resolve(".hello2.jar")),
+                server.extensionsDir().resolve("hello2.jar"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> server.server().deployer().outcome("hello2.jar") != null);
     }
 
     static Path emptyJar(Path p) throws IOException {

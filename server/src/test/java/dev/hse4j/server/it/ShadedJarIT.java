@@ -64,6 +64,7 @@ class ShadedJarIT {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         CompletableFuture<URI> base = new CompletableFuture<>();
         CompletableFuture<Matcher> https = new CompletableFuture<>();
+        CompletableFuture<Void> ready = new CompletableFuture<>();
         Thread pump = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
@@ -72,6 +73,9 @@ class ShadedJarIT {
                     Matcher m = LISTENING.matcher(line);
                     if (m.find()) {
                         base.complete(URI.create(m.group(1)));
+                    }
+                    if (line.contains("hse4j ready: ")) {
+                        ready.complete(null);
                     }
                     Matcher h = HTTPS.matcher(line);
                     if (h.find()) {
@@ -82,9 +86,11 @@ class ShadedJarIT {
                 base.completeExceptionally(e);
             }
             base.completeExceptionally(new IllegalStateException("server exited before listening"));
+            ready.completeExceptionally(new IllegalStateException("server exited before it was ready"));
         });
         pump.setDaemon(true);
         pump.start();
+        ready.get(60, TimeUnit.SECONDS); // the start-up deploys are done (until then extensions answer 503)
         return new Running(p, base.get(60, TimeUnit.SECONDS), https);
     }
 
