@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # command:Debian package. Chromium renders the status page; curl and openssl probe TLS and HTTP/2;
-# haproxy, nginx and prometheus are the load balancer, upstream and scraper of the network tests.
-peers=(chromium:chromium curl:curl openssl:openssl haproxy:haproxy nginx:nginx prometheus:prometheus)
+# haproxy, nginx and prometheus are the load balancer, upstream and scraper of the network tests; ss
+# (iproute2) counts the TCP segments a response took.
+peers=(chromium:chromium curl:curl openssl:openssl haproxy:haproxy nginx:nginx prometheus:prometheus ss:iproute2)
 missing=()
 for p in "${peers[@]}"; do
   cmd=${p%%:*}

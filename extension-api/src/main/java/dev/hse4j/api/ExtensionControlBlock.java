@@ -14,7 +14,8 @@ import java.nio.ByteBuffer;
  *
  * <h2>One operation at a time</h2>
  * At most one asynchronous operation ({@link #writeClientAsync}, {@link #readClientAsync},
- * {@link #transmitFile}, {@link #vectorSendAsync}) may be pending per request. While one is, every other
+ * {@link #transmitFile}, {@link #vectorSendAsync}, {@link #sendCustomErrorAsync}, {@link #execUrl}) may be
+ * pending per request. While one is, every other
  * I/O call on the request, synchronous or not, fails at once with {@link IsapiError#BUSY} (170) and the
  * pending operation carries on untouched: bytes never interleave.
  *
@@ -348,6 +349,108 @@ public interface ExtensionControlBlock {
         }
         throw new IsapiException(IsapiError.NOT_SUPPORTED, "this host does not report certificate information");
     }
+
+    /**
+     * HSE_REQ_MAP_URL_TO_PATH_EX (and MAP_UNICODE_URL_TO_PATH_EX): as {@link #mapUrlToPath(String)}, with the
+     * access flags of the URL's place and how much of the URL and of the path name that place.
+     *
+     * @param url a URL path
+     * @return the mapping; never {@code null}
+     * @throws IsapiException as {@link #mapUrlToPath(String)}
+     */
+    UrlMapping mapUrlToPathEx(String url) throws IsapiException;
+
+    /**
+     * HSE_REQ_NORMALIZE_URL: the canonical form of a URL path, as the server itself sees it: percent-escapes
+     * decoded (UTF-8), {@code \} taken as {@code /}, repeated slashes folded, {@code .} and {@code ..}
+     * segments resolved. A query ({@code ?...}) is kept as it is.
+     *
+     * @param url a URL path starting with {@code /}
+     * @return the normalised URL
+     * @throws IsapiException {@link IsapiError#INVALID_PARAMETER} (87) for a URL that climbs above the
+     *     root, holds control characters or NUL, bad percent-escapes or invalid UTF-8
+     */
+    String normalizeUrl(String url) throws IsapiException;
+
+    /**
+     * HSE_REQ_EXEC_URL / HSE_REQ_EXEC_UNICODE_URL: runs a child request on another URL of this server (an
+     * extension, a static file, a server page under {@code /hse/}) with the method, headers, body and flags
+     * of {@code info}. The child's response goes to the client as part of this one: with its status and
+     * headers (which this request must not have sent yet), or only its body with
+     * {@link ExecUrlInfo#NO_HEADERS}. Asynchronous: it returns at once and the registered
+     * {@link IoCompletion} is called once the child has ended, with the child's body bytes; then
+     * {@link #getExecUrlStatus()} tells its status. It is the request's one outstanding operation meanwhile.
+     *
+     * @param info what to run
+     * @throws IsapiException {@link IsapiError#INVALID_PARAMETER} (87) without a registered completion, for
+     *     a malformed URL, method or header, or an unknown flag; {@link IsapiError#BUSY} (170) while an
+     *     operation is pending; {@link IsapiError#INVALID_OPERATION} (4317) if the child is to send headers
+     *     and this response's headers were already sent; {@link IsapiError#STACK_OVERFLOW} (1001) beyond
+     *     {@link ExecUrlInfo#MAX_DEPTH} nested children. No completion follows a thrown call.
+     */
+    void execUrl(ExecUrlInfo info) throws IsapiException;
+
+    /**
+     * HSE_REQ_GET_EXEC_URL_STATUS: how the last child request of {@link #execUrl} ended.
+     *
+     * @return its status, sub-status and Win32 error
+     * @throws IsapiException {@link IsapiError#INVALID_OPERATION} (4317) if no child has ended yet
+     */
+    ExecUrlStatus getExecUrlStatus() throws IsapiException;
+
+    /**
+     * HSE_REQ_SEND_CUSTOM_ERROR, synchronous: answers with the server's error page for a status and ends the
+     * response. The page is the webroot's {@code errors/<status>.<subError>.html}, else
+     * {@code errors/<status>.html}, else a short built-in page.
+     *
+     * @param status a status line such as {@code "404 Not Found"} (4xx or 5xx)
+     * @param subError the sub-status, or 0
+     * @throws IsapiException {@link IsapiError#INVALID_OPERATION} (4317) if headers were already sent,
+     *     {@link IsapiError#INVALID_PARAMETER} (87) for a malformed or non-error status, 170 while an
+     *     operation is pending, 995 if the client is gone
+     */
+    void sendCustomError(String status, int subError) throws IsapiException;
+
+    /**
+     * HSE_REQ_SEND_CUSTOM_ERROR with {@code fAsync}: as {@link #sendCustomError(String, int)}, completing
+     * through the registered {@link IoCompletion} with the page's bytes.
+     *
+     * @param status a status line such as {@code "404 Not Found"}
+     * @param subError the sub-status, or 0
+     * @throws IsapiException as {@link #sendCustomError(String, int)}, and 87 without a registered completion
+     */
+    void sendCustomErrorAsync(String status, int subError) throws IsapiException;
+
+    /**
+     * HSE_REQ_SET_FLUSH_FLAG. hse4j sends each write to the client at once, so by default the flag is on
+     * ({@code true}), as IIS after {@code SET_FLUSH_FLAG(TRUE)}. Turning it off buffers small writes
+     * (under 8 KB) of this response and sends them together, in fewer TCP packets, when the buffer is full,
+     * a larger write comes, the flag is turned on again (at the next write), or the response ends.
+     * A buffered write still completes (and counts its bytes) at once.
+     *
+     * @param flush {@code true} to send each write at once, {@code false} to buffer small writes
+     */
+    void setFlushFlag(boolean flush);
+
+    /**
+     * HSE_REQ_REPORT_UNHEALTHY: marks this extension (this deployed version of it) unhealthy, with a reason.
+     * The status page and {@code /hse/status.json} show it; when the server runs with
+     * {@code --unhealthy-fails-readiness}, the node's readiness turns false (it should leave its load
+     * balancer's rotation). The mark stays until the extension is redeployed or the server
+     * restarts; requests keep being served meanwhile.
+     *
+     * @param reason why, for the operator; {@code null} for none (control characters are replaced, long
+     *     text is cut at 256 characters)
+     */
+    void reportUnhealthy(String reason);
+
+    /**
+     * HSE_REQ_ABORTIVE_CLOSE: when this response has been sent, the connection is reset (TCP RST) instead of
+     * closed gracefully and not kept alive; with {@link #closeConnection()} the reset is immediate. On
+     * HTTP/2, where the connection carries other requests, only this request's stream is affected: it
+     * ends normally and the connection stays.
+     */
+    void abortiveClose();
 
     /**
      * ServerSupportFunction by number, for code ported from C. Supported codes map onto the methods of

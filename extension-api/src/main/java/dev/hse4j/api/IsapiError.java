@@ -54,6 +54,12 @@ public final class IsapiError {
     public static final int FILE_NOT_FOUND = 2;
     /** 5 ERROR_ACCESS_DENIED: a path or URL maps outside the webroot. */
     public static final int ACCESS_DENIED = 5;
+    /**
+     * 1001 ERROR_STACK_OVERFLOW ("recursion too deep"): a child request of
+     * {@link ExtensionControlBlock#execUrl} would nest deeper than {@link ExecUrlInfo#MAX_DEPTH}, as when
+     * an extension executes its own URL over and over.
+     */
+    public static final int STACK_OVERFLOW = 1001;
     /** 10022 WSAEINVAL: TransmitFile / VectorSend offset past the end of the file, as in IIS. */
     public static final int WSAEINVAL = 10022;
 
@@ -79,6 +85,7 @@ public final class IsapiError {
             case INVALID_INDEX: return "ERROR_INVALID_INDEX";
             case TIMEOUT: return "ERROR_TIMEOUT";
             case INVALID_OPERATION: return "ERROR_INVALID_OPERATION";
+            case STACK_OVERFLOW: return "ERROR_STACK_OVERFLOW";
             case WSAEINVAL: return "WSAEINVAL";
             default: return "ERROR_" + code;
         }

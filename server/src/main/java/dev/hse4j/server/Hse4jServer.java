@@ -10,6 +10,9 @@ import dev.hse4j.server.deploy.ShadowDirectory;
 import dev.hse4j.server.host.ExtensionHost;
 import dev.hse4j.server.host.HostStats;
 import dev.hse4j.server.tls.TlsConnectors;
+import dev.hse4j.server.web.CustomErrorHandler;
+import dev.hse4j.server.web.CustomErrors;
+import dev.hse4j.server.web.ExtensionHealth;
 import dev.hse4j.server.web.StatusHandler;
 import dev.hse4j.server.web.Webroot;
 
@@ -106,6 +109,10 @@ public final class Hse4jServer implements AutoCloseable {
                 config.readTimeout(), SOFTWARE, TlsConnectors::pieceSize);
         status = new StatusHandler(registry, deployer, host.stats(), tls == null ? TlsConnectors::disabledStatusJson : tls::statusJson);
         status.watcher(watcher);
+        status.health(new ExtensionHealth(registry, config.health().unhealthyFailsReadiness()));
+        CustomErrors customErrors = new CustomErrors(webroot); // errors/<status>.html from the webroot
+        host.customErrors(customErrors);
+        jetty.setErrorHandler(new CustomErrorHandler(customErrors));
 
         // The router: the first handler that claims the request answers it.
         jetty.setHandler(new Handler.Sequence(host, status, staticFiles(webroot)));

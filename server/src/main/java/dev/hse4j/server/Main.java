@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code java -jar hse4j-server.jar [options]}: the command line. */
@@ -71,6 +72,9 @@ public final class Main implements Callable<Integer> {
             + "requests it has; then they are aborted and it is unloaded (TerminateExtension MUST) "
             + "(default: ${DEFAULT-VALUE}).")
     long drainTimeoutSeconds = D.drainTimeout().toSeconds();
+    @Mixin
+    HealthOptions healthOptions = new HealthOptions();
+
     private static final TlsConfig T = TlsConfig.defaults();
 
     @Option(names = "--https-port", description = "HTTPS port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
@@ -161,6 +165,7 @@ public final class Main implements Callable<Integer> {
                     .drainTimeout(Duration.ofSeconds(drainTimeoutSeconds))
                     .idleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
                     .tls(tlsConfig())
+                    .health(healthOptions.config())
                     .build();
         } catch (IllegalArgumentException e) {
             System.err.println("hse4j: " + e.getMessage());

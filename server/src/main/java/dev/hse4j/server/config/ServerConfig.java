@@ -26,6 +26,7 @@ import java.util.Objects;
  * @param tls the HTTPS connector, or {@code null} (or disabled) for none
  * @param idleTimeout how long a connection may be idle (between requests, or with a read or write making no
  *        progress); a PENDING session waiting for its extension is governed by the session timeout instead
+ * @param health what extensions' own health reports do to the node
  */
 public record ServerConfig(
         String host,
@@ -42,7 +43,8 @@ public record ServerConfig(
         Duration scanInterval,
         Duration drainTimeout,
         TlsConfig tls,
-        Duration idleTimeout) {
+        Duration idleTimeout,
+        HealthConfig health) {
 
     /** ISAPI's default UploadReadAheadSize: 48 KB. */
     public static final int DEFAULT_READ_AHEAD = 48 * 1024;
@@ -80,6 +82,7 @@ public record ServerConfig(
         if (idleTimeout.isNegative() || idleTimeout.isZero()) {
             throw new IllegalArgumentException("idle timeout must be positive");
         }
+        Objects.requireNonNull(health, "health");
         if (drainTimeout.isNegative()) {
             throw new IllegalArgumentException("drain timeout must be >= 0, was " + drainTimeout.toMillis() + " ms");
         }
@@ -108,6 +111,7 @@ public record ServerConfig(
         b.drainTimeout = drainTimeout;
         b.tls = tls;
         b.idleTimeout = idleTimeout;
+        b.health = health;
         return b;
     }
 
@@ -128,6 +132,7 @@ public record ServerConfig(
         private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
         private TlsConfig tls = TlsConfig.defaults();
         private Duration idleTimeout = Duration.ofSeconds(30);
+        private HealthConfig health = HealthConfig.defaults();
 
         private Builder() {
         }
@@ -163,10 +168,13 @@ public record ServerConfig(
         /** @param v the connection idle timeout @return this */
         public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
 
+        /** @param v what extensions' health reports do @return this */
+        public Builder health(HealthConfig v) { health = v; return this; }
+
         /** @return the configuration */
         public ServerConfig build() {
             return new ServerConfig(host, httpPort, extensionsDir, webroot, workDir, readAheadBytes, sessionTimeout,
-                    readTimeout, virtualThreads, accessLog, watch, scanInterval, drainTimeout, tls, idleTimeout);
+                    readTimeout, virtualThreads, accessLog, watch, scanInterval, drainTimeout, tls, idleTimeout, health);
         }
     }
 }

@@ -76,6 +76,7 @@ public final class Deployment {
     private volatile long retiredNanos;
     private volatile Instant terminatedAt;
     private volatile String unloadNote = "";
+    private volatile UnhealthyReport unhealthy;
     private boolean advisoryAsked; // guarded by this
     private String terminateNote; // guarded by this
 
@@ -320,6 +321,38 @@ public final class Deployment {
             r.terminated(this);
         }
         LOG.info("extension {} ({}) terminated: {}", name, jar.getFileName(), unloadNote);
+    }
+
+    /**
+     * The extension's own report that it is unhealthy (HSE_REQ_REPORT_UNHEALTHY).
+     *
+     * @param reason why, as the extension said (cleaned, possibly empty)
+     * @param at when it was last reported
+     * @param count how many times it was reported
+     */
+    public record UnhealthyReport(String reason, Instant at, long count) {
+    }
+
+    /**
+     * Marks this version unhealthy (until it is replaced): shown on the status page and, when the server is
+     * told so, taking the node out of rotation. The last reason wins.
+     *
+     * @param reason why, already cleaned of control characters
+     */
+    public void reportUnhealthy(String reason) {
+        UnhealthyReport before;
+        synchronized (this) {
+            before = unhealthy;
+            unhealthy = new UnhealthyReport(reason, Instant.now(), before == null ? 1 : before.count() + 1);
+        }
+        if (before == null || !before.reason().equals(reason)) {
+            LOG.warn("extension {} reports itself unhealthy: {}", name, reason.isEmpty() ? "(no reason given)" : reason);
+        }
+    }
+
+    /** @return the extension's unhealthy report, or {@code null} while it has made none */
+    public UnhealthyReport unhealthy() {
+        return unhealthy;
     }
 
     /**

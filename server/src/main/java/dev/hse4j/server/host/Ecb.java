@@ -1,6 +1,8 @@
 package dev.hse4j.server.host;
 
 import dev.hse4j.api.CertificateInfo;
+import dev.hse4j.api.ExecUrlInfo;
+import dev.hse4j.api.ExecUrlStatus;
 import dev.hse4j.api.ExtensionControlBlock;
 import dev.hse4j.api.ExtensionVersion;
 import dev.hse4j.api.HseStatus;
@@ -9,6 +11,7 @@ import dev.hse4j.api.IsapiError;
 import dev.hse4j.api.IsapiException;
 import dev.hse4j.api.ResponseVector;
 import dev.hse4j.api.TransmitFileInfo;
+import dev.hse4j.api.UrlMapping;
 import dev.hse4j.server.web.Webroot;
 
 import java.nio.ByteBuffer;
@@ -30,6 +33,7 @@ final class Ecb implements ExtensionControlBlock {
     private final Webroot webroot;
     private final RequestIo io;
     private ServerVariables variables;
+    private RequestServices services;
     private String pathTranslated;
     private volatile int statusCode = 200;
     private volatile String logData = "";
@@ -50,6 +54,10 @@ final class Ecb implements ExtensionControlBlock {
 
     void bindVariables(ServerVariables variables) {
         this.variables = variables;
+    }
+
+    void bindServices(RequestServices services) {
+        this.services = services;
     }
 
     @Override public int version() { return ExtensionVersion.HSE_VERSION; }
@@ -185,7 +193,11 @@ final class Ecb implements ExtensionControlBlock {
 
     @Override public void cancelIo() { io.cancelIo(); }
     @Override public boolean isConnected() { return io.isConnected(); }
-    @Override public void closeConnection() { io.closeConnection(); }
+    @Override
+    public void closeConnection() {
+        services.beforeCloseConnection();
+        io.closeConnection();
+    }
     @Override public boolean isKeepConn() { return io.isKeepConn(); }
 
     @Override
@@ -219,6 +231,53 @@ final class Ecb implements ExtensionControlBlock {
         } catch (Webroot.OutsideWebrootException e) {
             throw new IsapiException(IsapiError.ACCESS_DENIED, "'" + url + "' is not inside the webroot: " + e.getMessage());
         }
+    }
+
+    // IIS 6 services (issue 15): the logic is in RequestServices.
+
+    @Override
+    public UrlMapping mapUrlToPathEx(String url) throws IsapiException {
+        return services.mapUrlToPathEx(url);
+    }
+
+    @Override
+    public String normalizeUrl(String url) throws IsapiException {
+        return services.normalizeUrl(url);
+    }
+
+    @Override
+    public void execUrl(ExecUrlInfo info) throws IsapiException {
+        services.execUrl(info);
+    }
+
+    @Override
+    public ExecUrlStatus getExecUrlStatus() throws IsapiException {
+        return services.execUrlStatus();
+    }
+
+    @Override
+    public void sendCustomError(String status, int subError) throws IsapiException {
+        statusCode = services.sendCustomError(status, subError, statusCode, false);
+    }
+
+    @Override
+    public void sendCustomErrorAsync(String status, int subError) throws IsapiException {
+        statusCode = services.sendCustomError(status, subError, statusCode, true);
+    }
+
+    @Override
+    public void setFlushFlag(boolean flush) {
+        services.flushFlag(flush);
+    }
+
+    @Override
+    public void reportUnhealthy(String reason) {
+        services.reportUnhealthy(reason);
+    }
+
+    @Override
+    public void abortiveClose() {
+        services.abortiveClose();
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.hse4j.api.ExtensionControlBlock;
 import dev.hse4j.api.HseStatus;
 import dev.hse4j.server.deploy.Deployment;
 import dev.hse4j.server.deploy.ExtensionRegistry;
+import dev.hse4j.server.web.CustomErrors;
 import dev.hse4j.server.web.Webroot;
 
 import java.io.IOException;
@@ -47,6 +48,8 @@ public final class ExtensionHost extends Handler.Abstract {
     private final ToIntFunction<Request> pieceSize;
     private final HostStats stats = new HostStats();
     private final AtomicLong connIds = new AtomicLong();
+    private final ChildRequests children;
+    private volatile CustomErrors customErrors;
 
     /**
      * @param registry where extensions are looked up
@@ -67,6 +70,13 @@ public final class ExtensionHost extends Handler.Abstract {
         this.readTimeout = readTimeout;
         this.softwareName = softwareName;
         this.pieceSize = pieceSize;
+        this.children = new ChildRequests(completionExecutor, () -> getServer().getHandler());
+        this.customErrors = new CustomErrors(webroot);
+    }
+
+    /** @param errors the server's error pages, for HSE_REQ_SEND_CUSTOM_ERROR */
+    public void customErrors(CustomErrors errors) {
+        this.customErrors = errors;
     }
 
     /** @return the host's counters */
@@ -84,6 +94,9 @@ public final class ExtensionHost extends Handler.Abstract {
         int slash = rest.indexOf('/');
         String name = slash < 0 ? rest : rest.substring(0, slash);
         String pathInfo = slash < 0 ? "" : rest.substring(slash);
+        if (name.equals(request.getAttribute(ChildRequests.SKIP_ATTRIBUTE))) {
+            return false; // a child request run with IGNORE_CURRENT_INTERCEPTOR: not this extension again
+        }
         Deployment d = name.isEmpty() ? null : registry.acquire(name);
         if (d == null && !name.isEmpty() && registry.isLoading(name)) {
             // Starting, or this jar is being (re)loaded: worth a retry, unlike a 404.
@@ -212,7 +225,9 @@ public final class ExtensionHost extends Handler.Abstract {
             ByteBuffer data = preloaded == null ? NO_BYTES : preloaded.flip();
             long total = declaredLength >= 0 ? declaredLength : eof ? data.remaining() : ExtensionControlBlock.UNKNOWN_LENGTH;
             Object logName = new LogName(name, deployment); // built only if something is logged
-            RequestIo io = new RequestIo(request, response, callback, new CompletionDispatcher(completionExecutor),
+            ResponseControl control = new ResponseControl(request, response);
+            RequestIo io = new RequestIo(request, control, control.completion(callback),
+                    new CompletionDispatcher(completionExecutor),
                     scheduler, body, pieceSize.applyAsInt(request), readTimeout, deployment.sessionTimeout(), logName,
                     deployment.classLoader(), this);
             this.io = io;
@@ -222,6 +237,7 @@ public final class ExtensionHost extends Handler.Abstract {
             Ecb ecb = new Ecb(connIds.incrementAndGet(), request.getMethod(), query == null ? "" : query, pathInfo,
                     contentType == null ? "" : contentType, total, data, webroot, io);
             ecb.bindVariables(new ServerVariables(request, ecb, PREFIX + name, softwareName, webroot.root().toString()));
+            ecb.bindServices(new RequestServices(request, io, control, deployment, name, webroot, customErrors, children));
             io.bind(ecb);
             if (getServer() == null || getServer().getRequestLog() != null) {
                 // Only the access log reads it; setting it costs a per-request attribute map.

@@ -352,6 +352,64 @@ final class RequestIo {
         }
     }
 
+    /**
+     * An asynchronous operation carried out outside this class: a child request of EXEC_URL
+     * ({@link ChildRequests}). It holds the one-outstanding slot from {@link #beginExternal} until
+     * {@link #complete}, its bytes go out through {@link #write}, and its completion is delivered as any other.
+     */
+    final class External extends Op {
+        External(IoCompletion completion, Object context) {
+            super(completion, context);
+        }
+
+        /** Sends a child's status and headers as this response's. @return false if headers were already sent */
+        boolean head(ResponseHead head) {
+            synchronized (lock) {
+                if (headersSent) {
+                    return false;
+                }
+                applyHead(head);
+                return true;
+            }
+        }
+
+        /** Writes a child's body bytes into this response; fails once this operation has ended. */
+        void write(ByteBuffer b, Callback cb) {
+            if (done.get()) {
+                cb.failed(new IOException("the parent request's operation has ended"));
+                return;
+            }
+            synchronized (lock) {
+                sendDefaultHeadIfNeeded();
+            }
+            response.write(false, b, cb);
+        }
+
+        /** Ends the operation once; its completion follows as for any asynchronous operation. */
+        void complete(long transferred, int code) {
+            finish(transferred, code);
+        }
+    }
+
+    /**
+     * Takes the one-outstanding slot for an {@link External} operation completing through the registered
+     * completion.
+     *
+     * @param childSendsHeaders the operation will send this response's headers: refused if they were sent
+     */
+    External beginExternal(boolean childSendsHeaders) throws IsapiException {
+        External op = new External(requireCompletion(null), contextFor(null, null));
+        begin(op, true);
+        synchronized (lock) {
+            if (childSendsHeaders && headersSent) {
+                current = null;
+                throw new IsapiException(IsapiError.INVALID_OPERATION,
+                        "the response headers were already sent: run the child with NO_HEADERS");
+            }
+        }
+        return op;
+    }
+
     private void begin(Op op, boolean write) throws IsapiException {
         synchronized (lock) {
             checkOpen();

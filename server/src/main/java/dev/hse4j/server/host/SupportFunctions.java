@@ -1,5 +1,7 @@
 package dev.hse4j.server.host;
 
+import dev.hse4j.api.CustomErrorInfo;
+import dev.hse4j.api.ExecUrlInfo;
 import dev.hse4j.api.ExtensionControlBlock;
 import dev.hse4j.api.HseReq;
 import dev.hse4j.api.HseStatus;
@@ -87,17 +89,56 @@ final class SupportFunctions {
             case HseReq.CANCEL_IO:
                 ecb.cancelIo();
                 return null;
+            case HseReq.MAP_UNICODE_URL_TO_PATH:
+                return ecb.mapUrlToPath(arg(p, String.class, code));
+            case HseReq.MAP_URL_TO_PATH_EX:
+            case HseReq.MAP_UNICODE_URL_TO_PATH_EX:
+                return ecb.mapUrlToPathEx(arg(p, String.class, code));
+            case HseReq.NORMALIZE_URL:
+                return ecb.normalizeUrl(arg(p, String.class, code));
+            case HseReq.EXEC_URL:
+            case HseReq.EXEC_UNICODE_URL:
+                ecb.execUrl(arg(p, ExecUrlInfo.class, code));
+                return null;
+            case HseReq.GET_EXEC_URL_STATUS:
+                none(p, code);
+                return ecb.getExecUrlStatus();
+            case HseReq.SEND_CUSTOM_ERROR: {
+                CustomErrorInfo info = arg(p, CustomErrorInfo.class, code);
+                if (info.async()) {
+                    ecb.sendCustomErrorAsync(info.status(), info.subError());
+                } else {
+                    ecb.sendCustomError(info.status(), info.subError());
+                }
+                return null;
+            }
+            case HseReq.SET_FLUSH_FLAG:
+                ecb.setFlushFlag(arg(p, Boolean.class, code));
+                return null;
+            case HseReq.REPORT_UNHEALTHY:
+                ecb.reportUnhealthy(p == null ? null : arg(p, String.class, code));
+                return null;
+            case HseReq.ABORTIVE_CLOSE:
+                none(p, code);
+                ecb.abortiveClose();
+                return null;
             case HseReq.GET_SSPI_INFO:
             case HseReq.REFRESH_ISAPI_ACL:
             case HseReq.GET_IMPERSONATION_TOKEN:
-            case HseReq.MAP_URL_TO_PATH_EX:
-            case HseReq.ABORTIVE_CLOSE:
             case HseReq.GET_ANONYMOUS_TOKEN:
+            case HseReq.GET_UNICODE_ANONYMOUS_TOKEN:
             case HseReq.GET_TRACE_INFO:
+            case HseReq.GET_TRACE_INFO_EX:
+            case HseReq.RAISE_TRACE_EVENT:
             case HseReq.GET_CONFIG_OBJECT:
+            case HseReq.GET_WORKER_PROCESS_SETTINGS:
+            case HseReq.GET_PROTOCOL_MANAGER_CUSTOM_INTERFACE_CALLBACK:
             case HseReq.GET_CHANNEL_BINDING_TOKEN:
                 throw new IsapiException(IsapiError.NOT_SUPPORTED,
                         "HSE_REQ " + code + " needs Windows (IIS) and is not available in hse4j");
+            case HseReq.GET_CACHE_INVALIDATION_CALLBACK:
+                throw new IsapiException(IsapiError.NOT_SUPPORTED,
+                        "HSE_REQ " + code + ": hse4j keeps no response cache to invalidate");
             default:
                 throw new IsapiException(IsapiError.INVALID_PARAMETER, "unknown HSE_REQ code " + code);
         }
@@ -109,6 +150,12 @@ final class SupportFunctions {
                     + (p == null ? "null" : p.getClass().getSimpleName()));
         }
         return type.cast(p);
+    }
+
+    private static void none(Object p, int code) throws IsapiException {
+        if (p != null) {
+            throw bad(code, "takes no parameter");
+        }
     }
 
     private static IsapiException bad(int code, String what) {

@@ -44,6 +44,7 @@ public final class StatusHandler extends Handler.Abstract.NonBlocking {
     private final Instant startedAt = Instant.now();
     private final Supplier<ObjectNode> extra;
     private volatile DirectoryWatcher watcher;
+    private volatile ExtensionHealth health;
 
     /**
      * @param registry the deployments
@@ -61,6 +62,11 @@ public final class StatusHandler extends Handler.Abstract.NonBlocking {
     /** @param w the extensions-directory watcher, or {@code null} when the server does not watch */
     public void watcher(DirectoryWatcher w) {
         this.watcher = w;
+    }
+
+    /** @param h the extensions' health reports, shown as {@code health} */
+    public void health(ExtensionHealth h) {
+        this.health = h;
     }
 
     @Override
@@ -120,6 +126,13 @@ public final class StatusHandler extends Handler.Abstract.NonBlocking {
             e.put("pending", d.pendingSessions());
             e.put("readAheadBytes", d.readAheadBytes());
             e.put("sessionTimeoutMs", d.sessionTimeout().toMillis());
+            Deployment.UnhealthyReport sick = d.unhealthy();
+            if (sick != null) {
+                ObjectNode u = e.putObject("unhealthy");
+                u.put("reason", sick.reason());
+                u.put("at", sick.at().toString());
+                u.put("reports", sick.count());
+            }
             if (!d.unloadNote().isEmpty()) {
                 e.put("unload", d.unloadNote());
             }
@@ -160,6 +173,10 @@ public final class StatusHandler extends Handler.Abstract.NonBlocking {
             dep.put("scanIntervalMs", w.interval().toMillis());
             dep.put("lastScanAt", w.lastScan() == null ? null : w.lastScan().toString());
             dep.put("problem", w.dirProblem());
+        }
+        ExtensionHealth h = health;
+        if (h != null) {
+            root.set("health", h.json());
         }
         if (extra != null) {
             root.setAll(extra.get());
