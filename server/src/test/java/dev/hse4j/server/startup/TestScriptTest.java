@@ -68,12 +68,17 @@ class TestScriptTest {
         return Files.exists(calls) ? Files.readString(calls) : "";
     }
 
-    /** The peers that are neither stand-ins here nor in /usr/sbin (which test.sh also looks in). */
+    /** test.sh's peers: command and Debian package. */
+    static final List<String[]> PEERS = List.of(new String[] {"chromium", "chromium"}, new String[] {"curl", "curl"},
+            new String[] {"openssl", "openssl"}, new String[] {"haproxy", "haproxy"}, new String[] {"nginx", "nginx"},
+            new String[] {"prometheus", "prometheus"}, new String[] {"ss", "iproute2"});
+
+    /** The packages of the peers that are neither stand-ins here nor in /usr/sbin (which test.sh also looks in). */
     static String missingHere() {
         StringBuilder b = new StringBuilder();
-        for (String peer : List.of("chromium", "curl", "openssl", "haproxy", "nginx", "prometheus")) {
-            if (!Files.isExecutable(Path.of("/usr/sbin", peer))) {
-                b.append(b.length() == 0 ? "" : " ").append(peer);
+        for (String[] peer : PEERS) {
+            if (!Files.isExecutable(Path.of("/usr/sbin", peer[0]))) {
+                b.append(b.length() == 0 ? "" : " ").append(peer[1]);
             }
         }
         return b.toString();
@@ -103,8 +108,8 @@ class TestScriptTest {
     @Test
     void withEveryPeerPresentItRunsMvnVerifyAndCiRunsExactlyIt() throws Exception {
         sandbox("1000");
-        for (String peer : List.of("chromium", "curl", "openssl", "haproxy", "nginx", "prometheus")) {
-            stub(peer, "exit 0");
+        for (String[] peer : PEERS) {
+            stub(peer[0], "exit 0");
         }
         Run r = runWithPath("test.sh");
         assertEquals(0, r.code(), r.out());
