@@ -149,8 +149,20 @@ public final class ServerProcess implements AutoCloseable {
 
     /** @return the exit code, waiting at most {@code timeout} @throws IllegalStateException if still running */
     public int awaitExit(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new IllegalStateException("still running after " + timeout);
+        }
+        // The process has ended, but the pump may still be reading its last lines: wait for the end marker,
+        // so that output() holds everything it printed.
+        synchronized (this) {
+            while (lines.isEmpty() || lines.get(lines.size() - 1) != null) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new IllegalStateException("the output did not end within " + timeout);
+                }
+                wait(Math.max(1, left / 1_000_000));
+            }
         }
         return process.exitValue();
     }
