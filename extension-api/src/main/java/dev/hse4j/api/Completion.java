@@ -4,8 +4,12 @@ package dev.hse4j.api;
  * The outcome of one asynchronous operation, handed to {@link IoCompletion#onCompletion(Completion)}:
  * the arguments of ISAPI's {@code PFN_HSE_IO_COMPLETION(pECB, pContext, cbIO, dwError)} plus a success
  * flag. Immutable.
+ *
+ * <p>Outbound connections ({@link OutboundConnection}) complete in the same shape; their connect
+ * completes with the subclass {@link ConnectCompletion}, which adds the connection and whether the first
+ * data went in the SYN.
  */
-public final class Completion {
+public class Completion {
 
     private final ExtensionControlBlock ecb;
     private final Object context;
@@ -25,7 +29,10 @@ public final class Completion {
         this.errorCode = errorCode;
     }
 
-    /** @return the request's control block */
+    /**
+     * @return the request's control block; for an outbound connection, the ECB through which it was opened,
+     *     or {@code null} when it was opened outside a request (through {@link ExtensionContext#outbound()})
+     */
     public ExtensionControlBlock ecb() {
         return ecb;
     }
@@ -53,7 +60,8 @@ public final class Completion {
     /**
      * The Win32 error code: 0 on success; {@link IsapiError#OPERATION_ABORTED} (995) when the client
      * went away or the operation was cancelled; {@link IsapiError#NETNAME_DELETED} (64) after
-     * {@link ExtensionControlBlock#closeConnection()}.
+     * {@link ExtensionControlBlock#closeConnection()}. Outbound connections report the Winsock codes
+     * listed in {@link OutboundConnection}.
      *
      * @return the error code
      */

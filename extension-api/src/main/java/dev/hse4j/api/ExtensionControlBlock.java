@@ -453,6 +453,19 @@ public interface ExtensionControlBlock {
     void abortiveClose();
 
     /**
+     * The outbound-connection service ({@link OutboundService#connectEx}) of the extension this request
+     * runs in. Connections opened through it belong to the extension version, not to the request: they may
+     * outlive it, and their completions carry this ECB. The same service without a request is
+     * {@link ExtensionContext#outbound()}.
+     *
+     * @return the service
+     * @throws IsapiException {@link IsapiError#NOT_SUPPORTED} (50) from a host without outbound connections
+     */
+    default OutboundService outbound() throws IsapiException {
+        throw new IsapiException(IsapiError.NOT_SUPPORTED, "this host has no outbound connections");
+    }
+
+    /**
      * ServerSupportFunction by number, for code ported from C. Supported codes map onto the methods of
      * this interface, as {@link HseReq} documents for each; services that need Windows fail with
      * {@link IsapiError#NOT_SUPPORTED} (50), unknown codes with {@link IsapiError#INVALID_PARAMETER} (87).

@@ -16,6 +16,17 @@ package dev.hse4j.api;
 public interface HttpExtension {
 
     /**
+     * Called once when the extension is loaded, before {@link #getExtensionVersion()}, with the services
+     * the extension may use outside a request (for example from a thread it starts), such as outbound
+     * connections. The context stays valid until this extension version is unloaded. The default ignores
+     * it, so extensions written before it existed are unaffected.
+     *
+     * @param context this extension version's services
+     */
+    default void attach(ExtensionContext context) {
+    }
+
+    /**
      * GetExtensionVersion: called once when the extension is loaded, before it takes any request.
      *
      * <p>Return {@link ExtensionVersion#of(String)} to be used, or {@link ExtensionVersion#refuse(String)}

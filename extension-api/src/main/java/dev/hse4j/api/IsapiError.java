@@ -52,7 +52,10 @@ public final class IsapiError {
     public static final int INVALID_OPERATION = 4317;
     /** 2 ERROR_FILE_NOT_FOUND: a file named to a service does not exist. */
     public static final int FILE_NOT_FOUND = 2;
-    /** 5 ERROR_ACCESS_DENIED: a path or URL maps outside the webroot. */
+    /**
+     * 5 ERROR_ACCESS_DENIED: a path or URL maps outside the webroot, or an outbound destination is not on
+     * the operator's allow-list.
+     */
     public static final int ACCESS_DENIED = 5;
     /**
      * 1001 ERROR_STACK_OVERFLOW ("recursion too deep"): a child request of
@@ -62,6 +65,33 @@ public final class IsapiError {
     public static final int STACK_OVERFLOW = 1001;
     /** 10022 WSAEINVAL: TransmitFile / VectorSend offset past the end of the file, as in IIS. */
     public static final int WSAEINVAL = 10022;
+    /**
+     * 111 ERROR_BUFFER_OVERFLOW: the first data given to {@link OutboundService#connectEx} is longer than
+     * {@link OutboundService#MAX_FIRST_DATA} (65,535) bytes; nothing was sent.
+     */
+    public static final int BUFFER_OVERFLOW = 111;
+    /** 10051 WSAENETUNREACH: an outbound connect found no route to the destination's network. */
+    public static final int WSAENETUNREACH = 10051;
+    /**
+     * 10053 WSAECONNABORTED: the server closed an outbound connection itself (its extension version was
+     * unloaded, or the server is stopping); pending operations complete with it.
+     */
+    public static final int WSAECONNABORTED = 10053;
+    /**
+     * 10054 WSAECONNRESET: the peer reset an outbound connection; pending operations complete with it and
+     * further I/O fails with it until the connection is closed.
+     */
+    public static final int WSAECONNRESET = 10054;
+    /** 10057 WSAENOTCONN: I/O on an outbound connection whose connect has not completed successfully. */
+    public static final int WSAENOTCONN = 10057;
+    /** 10058 WSAESHUTDOWN: a send after {@link OutboundConnection#shutdownOutput()}. */
+    public static final int WSAESHUTDOWN = 10058;
+    /** 10060 WSAETIMEDOUT: an outbound connect got no answer within the connect timeout. */
+    public static final int WSAETIMEDOUT = 10060;
+    /** 10061 WSAECONNREFUSED: nothing listens at the outbound destination (the peer answered with a reset). */
+    public static final int WSAECONNREFUSED = 10061;
+    /** 10065 WSAEHOSTUNREACH: an outbound connect found no route to the destination host. */
+    public static final int WSAEHOSTUNREACH = 10065;
 
     /**
      * A short name for an error code, for messages and logs.
@@ -87,6 +117,15 @@ public final class IsapiError {
             case INVALID_OPERATION: return "ERROR_INVALID_OPERATION";
             case STACK_OVERFLOW: return "ERROR_STACK_OVERFLOW";
             case WSAEINVAL: return "WSAEINVAL";
+            case BUFFER_OVERFLOW: return "ERROR_BUFFER_OVERFLOW";
+            case WSAENETUNREACH: return "WSAENETUNREACH";
+            case WSAECONNABORTED: return "WSAECONNABORTED";
+            case WSAECONNRESET: return "WSAECONNRESET";
+            case WSAENOTCONN: return "WSAENOTCONN";
+            case WSAESHUTDOWN: return "WSAESHUTDOWN";
+            case WSAETIMEDOUT: return "WSAETIMEDOUT";
+            case WSAECONNREFUSED: return "WSAECONNREFUSED";
+            case WSAEHOSTUNREACH: return "WSAEHOSTUNREACH";
             default: return "ERROR_" + code;
         }
     }

@@ -9,6 +9,7 @@ import dev.hse4j.server.deploy.Retirement;
 import dev.hse4j.server.deploy.ShadowDirectory;
 import dev.hse4j.server.host.ExtensionHost;
 import dev.hse4j.server.host.HostStats;
+import dev.hse4j.server.outbound.OutboundConnections;
 import dev.hse4j.server.tls.TlsConnectors;
 import dev.hse4j.server.web.CustomErrorHandler;
 import dev.hse4j.server.web.CustomErrors;
@@ -66,6 +67,7 @@ public final class Hse4jServer implements AutoCloseable {
     private final ExtensionHost host;
     private final StatusHandler status;
     private final ShadowDirectory shadow;
+    private final OutboundConnections outbound;
 
     /**
      * @param config the configuration
@@ -103,11 +105,15 @@ public final class Hse4jServer implements AutoCloseable {
         registry = new ExtensionRegistry(retirement);
         JarLoader loader = new JarLoader(shadowDir, config.readAheadBytes(), config.sessionTimeout(),
                 retirement.leakWatch());
+        outbound = new OutboundConnections(config.outbound(), virtual != null ? virtual : pool);
+        loader.resources(outbound);
         deployer = new Deployer(config.extensionsDir(), loader, registry);
         watcher = config.watch() ? new DirectoryWatcher(deployer, config.scanInterval()) : null;
         host = new ExtensionHost(registry, webroot, virtual != null ? virtual : pool, jetty.getScheduler(),
                 config.readTimeout(), SOFTWARE, TlsConnectors::pieceSize);
-        status = new StatusHandler(registry, deployer, host.stats(), tls == null ? TlsConnectors::disabledStatusJson : tls::statusJson);
+        java.util.function.Supplier<com.fasterxml.jackson.databind.node.ObjectNode> tlsStatus =
+                tls == null ? TlsConnectors::disabledStatusJson : tls::statusJson;
+        status = new StatusHandler(registry, deployer, host.stats(), () -> tlsStatus.get().setAll(outbound.statusJson()));
         status.watcher(watcher);
         status.health(new ExtensionHealth(registry, config.health().unhealthyFailsReadiness()));
         CustomErrors customErrors = new CustomErrors(webroot); // errors/<status>.html from the webroot
@@ -251,6 +257,8 @@ public final class Hse4jServer implements AutoCloseable {
     public HostStats stats() { return host.stats(); }
     /** @return this server's own directory of shadow copies (under the work directory) */
     public Path shadowDir() { return shadow.dir(); }
+    /** @return the outbound connections of the extensions */
+    public OutboundConnections outbound() { return outbound; }
     /** @return the status handler (its document) */
     public StatusHandler status() { return status; }
 
@@ -266,6 +274,7 @@ public final class Hse4jServer implements AutoCloseable {
             registry.retireAll();
             retirement.close();
             shadow.close();
+            outbound.close();
         }
     }
 

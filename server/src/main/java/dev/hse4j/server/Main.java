@@ -120,6 +120,9 @@ public final class Main implements Callable<Integer> {
             + "max-age on HTTPS responses (default: not sent; never use it with the development certificate).")
     long hsts = -1;
 
+    @picocli.CommandLine.Mixin
+    dev.hse4j.server.outbound.OutboundOptions outbound = new dev.hse4j.server.outbound.OutboundOptions();
+
     private TlsConfig tlsConfig() {
         return TlsConfig.builder()
                 .enabled(!noHttps)
@@ -166,6 +169,7 @@ public final class Main implements Callable<Integer> {
                     .idleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
                     .tls(tlsConfig())
                     .health(healthOptions.config())
+                    .outbound(outbound.toConfig())
                     .build();
         } catch (IllegalArgumentException e) {
             System.err.println("hse4j: " + e.getMessage());

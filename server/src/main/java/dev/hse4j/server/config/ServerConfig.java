@@ -27,6 +27,7 @@ import java.util.Objects;
  * @param idleTimeout how long a connection may be idle (between requests, or with a read or write making no
  *        progress); a PENDING session waiting for its extension is governed by the session timeout instead
  * @param health what extensions' own health reports do to the node
+ * @param outbound outbound connections (allow-lists, connect timeout) and operator settings for extensions
  */
 public record ServerConfig(
         String host,
@@ -44,7 +45,8 @@ public record ServerConfig(
         Duration drainTimeout,
         TlsConfig tls,
         Duration idleTimeout,
-        HealthConfig health) {
+        HealthConfig health,
+        OutboundConfig outbound) {
 
     /** ISAPI's default UploadReadAheadSize: 48 KB. */
     public static final int DEFAULT_READ_AHEAD = 48 * 1024;
@@ -79,6 +81,7 @@ public record ServerConfig(
                     + scanInterval.toMillis() + " ms");
         }
         Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(outbound, "outbound");
         if (idleTimeout.isNegative() || idleTimeout.isZero()) {
             throw new IllegalArgumentException("idle timeout must be positive");
         }
@@ -112,6 +115,7 @@ public record ServerConfig(
         b.tls = tls;
         b.idleTimeout = idleTimeout;
         b.health = health;
+        b.outbound = outbound;
         return b;
     }
 
@@ -133,6 +137,7 @@ public record ServerConfig(
         private TlsConfig tls = TlsConfig.defaults();
         private Duration idleTimeout = Duration.ofSeconds(30);
         private HealthConfig health = HealthConfig.defaults();
+        private OutboundConfig outbound = OutboundConfig.defaults();
 
         private Builder() {
         }
@@ -170,11 +175,13 @@ public record ServerConfig(
 
         /** @param v what extensions' health reports do @return this */
         public Builder health(HealthConfig v) { health = v; return this; }
+        /** @param v outbound connections and extension settings @return this */
+        public Builder outbound(OutboundConfig v) { outbound = v; return this; }
 
         /** @return the configuration */
         public ServerConfig build() {
             return new ServerConfig(host, httpPort, extensionsDir, webroot, workDir, readAheadBytes, sessionTimeout,
-                    readTimeout, virtualThreads, accessLog, watch, scanInterval, drainTimeout, tls, idleTimeout, health);
+                    readTimeout, virtualThreads, accessLog, watch, scanInterval, drainTimeout, tls, idleTimeout, health, outbound);
         }
     }
 }

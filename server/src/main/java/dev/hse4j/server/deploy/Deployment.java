@@ -62,6 +62,7 @@ public final class Deployment {
     private final JarHandle handle;
     private final int readAheadBytes;
     private final Duration sessionTimeout;
+    private final ExtensionResources resources;
     private final Instant deployedAt = Instant.now();
     private final AtomicInteger refs = new AtomicInteger(1);
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -81,7 +82,8 @@ public final class Deployment {
     private String terminateNote; // guarded by this
 
     Deployment(String name, HttpExtension extension, ExtensionVersion version, Path jar, JarHandle handle,
-               int readAheadBytes, Duration sessionTimeout) {
+               int readAheadBytes, Duration sessionTimeout, ExtensionResources resources) {
+        this.resources = resources;
         this.name = name;
         this.extension = extension;
         this.version = version;
@@ -111,6 +113,8 @@ public final class Deployment {
     public ClassLoader classLoader() { return handle.loader(); }
     /** @return the preloaded body size for this extension */
     public int readAheadBytes() { return readAheadBytes; }
+    /** @return its context and outbound connections, closed when it is terminated */
+    public ExtensionResources resources() { return resources; }
     /** @return the PENDING session timeout for this extension */
     public Duration sessionTimeout() { return sessionTimeout; }
     /** @return when it was deployed */
@@ -392,6 +396,7 @@ public final class Deployment {
     }
 
     void closeLoader() {
+        resources.close(); // its outbound connections end with the version that opened them
         handle.release();
     }
 

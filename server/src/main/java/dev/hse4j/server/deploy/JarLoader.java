@@ -52,6 +52,7 @@ public final class JarLoader {
     private final ClassLoader apiParent = new ApiOnlyClassLoader(HttpExtension.class.getClassLoader());
     private final AtomicLong sequence = new AtomicLong();
     private final LeakWatch leakWatch;
+    private volatile ExtensionResources.Factory resources = ExtensionResources.Factory.NONE;
 
     /**
      * @param shadowDir where shadow copies go
@@ -73,6 +74,11 @@ public final class JarLoader {
         this.defaultReadAhead = defaultReadAhead;
         this.defaultSessionTimeout = defaultSessionTimeout;
         this.leakWatch = leakWatch;
+    }
+
+    /** @param f opens each loaded extension version's context and outbound connections */
+    public void resources(ExtensionResources.Factory f) {
+        this.resources = f;
     }
 
     /** What the checks found in a jar's manifest. */
@@ -260,23 +266,25 @@ public final class JarLoader {
             }
         }
         ExtensionVersion version;
+        ExtensionResources res = resources.open(name, handle.loader());
         Thread t = Thread.currentThread();
         ClassLoader previous = t.getContextClassLoader();
         t.setContextClassLoader(handle.loader());
         try {
+            ext.attach(res.context());
             version = ext.getExtensionVersion();
         } catch (Throwable e) {
+            res.close();
             throw new DeployException(className + ".getExtensionVersion threw " + e);
         } finally {
             t.setContextClassLoader(previous);
         }
-        if (version == null) {
-            throw new DeployException(className + ".getExtensionVersion returned null");
+        if (version == null || version.isRefused()) {
+            res.close();
+            throw new DeployException(className + (version == null ? ".getExtensionVersion returned null"
+                    : ".getExtensionVersion refused: " + version.refusalReason()));
         }
-        if (version.isRefused()) {
-            throw new DeployException(className + ".getExtensionVersion refused: " + version.refusalReason());
-        }
-        return new Deployment(name, ext, version, jar, handle, readAhead, timeout);
+        return new Deployment(name, ext, version, jar, handle, readAhead, timeout, res);
     }
 
     private static void deleteQuietly(Path p) {

@@ -10,8 +10,10 @@ import dev.hse4j.api.IoCompletion;
 import dev.hse4j.api.IsapiError;
 import dev.hse4j.api.IsapiException;
 import dev.hse4j.api.ResponseVector;
+import dev.hse4j.api.OutboundService;
 import dev.hse4j.api.TransmitFileInfo;
 import dev.hse4j.api.UrlMapping;
+import dev.hse4j.server.deploy.ExtensionResources;
 import dev.hse4j.server.web.Webroot;
 
 import java.nio.ByteBuffer;
@@ -34,6 +36,7 @@ final class Ecb implements ExtensionControlBlock {
     private final RequestIo io;
     private ServerVariables variables;
     private RequestServices services;
+    private ExtensionResources resources;
     private String pathTranslated;
     private volatile int statusCode = 200;
     private volatile String logData = "";
@@ -58,6 +61,18 @@ final class Ecb implements ExtensionControlBlock {
 
     void bindServices(RequestServices services) {
         this.services = services;
+    }
+
+    void bindResources(ExtensionResources resources) {
+        this.resources = resources;
+    }
+
+    @Override
+    public OutboundService outbound() throws IsapiException {
+        if (resources == null) {
+            return ExtensionControlBlock.super.outbound();
+        }
+        return resources.outboundFor(this);
     }
 
     @Override public int version() { return ExtensionVersion.HSE_VERSION; }

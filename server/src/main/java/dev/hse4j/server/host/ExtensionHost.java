@@ -238,6 +238,7 @@ public final class ExtensionHost extends Handler.Abstract {
                     contentType == null ? "" : contentType, total, data, webroot, io);
             ecb.bindVariables(new ServerVariables(request, ecb, PREFIX + name, softwareName, webroot.root().toString()));
             ecb.bindServices(new RequestServices(request, io, control, deployment, name, webroot, customErrors, children));
+            ecb.bindResources(deployment.resources());
             io.bind(ecb);
             if (getServer() == null || getServer().getRequestLog() != null) {
                 // Only the access log reads it; setting it costs a per-request attribute map.
