@@ -41,8 +41,7 @@ final class Transport implements AutoCloseable {
             group = new MultiThreadIoEventLoopGroup(threads, tf, EpollIoHandler.newFactory());
             fastOpen = allowFastOpen && Epoll.isTcpFastOpenClientSideAvailable();
             description = fastOpen
-                    ? "native epoll, TCP Fast Open (first data in the SYN when the peer accepts it; "
-                    + "net.ipv4.tcp_fastopen=" + sysctl() + ")"
+                    ? "native epoll, TCP Fast Open (first data in the SYN when the peer accepts it)"
                     : !allowFastOpen ? "native epoll, connect then send (TCP Fast Open turned off by the operator)"
                     : "native epoll, connect then send (TCP Fast Open is off in the kernel: net.ipv4.tcp_fastopen="
                     + sysctl() + ", client bit 0x1 not set)";
