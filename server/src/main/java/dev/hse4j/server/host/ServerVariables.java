@@ -45,6 +45,8 @@ final class ServerVariables {
             "HTTPS", "INSTANCE_ID", "INSTANCE_META_PATH", "APPL_MD_PATH", "APPL_PHYSICAL_PATH", "APP_POOL_ID",
             "CACHE_URL", "AUTH_USER", "AUTH_PASSWORD", "LOGON_USER", "UNMAPPED_REMOTE_USER", "SCRIPT_TRANSLATED",
             "REQUEST_URI", "ALL_HTTP", "ALL_RAW",
+            // hse4j: the port the connection was accepted on (SERVER_PORT follows the Host header)
+            "LOCAL_PORT",
             // TLS
             "HTTPS_KEYSIZE", "HTTPS_SECRETKEYSIZE", "HTTPS_SERVER_ISSUER", "HTTPS_SERVER_SUBJECT",
             "CERT_COOKIE", "CERT_FLAGS", "CERT_ISSUER", "CERT_KEYSIZE", "CERT_SECRETKEYSIZE", "CERT_SERIALNUMBER",
@@ -156,6 +158,9 @@ final class ServerVariables {
                 return request.getHttpURI().asString();
             case "LOCAL_ADDR":
                 return addressOf(request.getConnectionMetaData().getLocalSocketAddress());
+            case "LOCAL_PORT":
+                return request.getConnectionMetaData().getLocalSocketAddress() instanceof java.net.InetSocketAddress i
+                        ? Integer.toString(i.getPort()) : null;
             case "SERVER_PORT_SECURE":
                 return isSecure() ? "1" : "0";
             case "HTTPS":

@@ -1,0 +1,527 @@
+package dev.hse4j.samples.proxy;
+
+import dev.hse4j.api.Completion;
+import dev.hse4j.api.ConnectCompletion;
+import dev.hse4j.api.ExtensionControlBlock;
+import dev.hse4j.api.HseStatus;
+import dev.hse4j.api.IsapiError;
+import dev.hse4j.api.IsapiException;
+import dev.hse4j.api.OutboundConnection;
+
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * One proxied request.
+ *
+ * <p><b>Two pumps, one ECB.</b> The upload pump reads the client body ({@code readClientAsync}) and sends it
+ * upstream; the download pump receives the upstream response and writes it to the client
+ * ({@code writeClientAsync}). The upstream connection allows one send and one receive at once, but the ECB
+ * allows one operation in all: {@link #ecbBusy} is that rule, and a pump that needs the ECB while the other
+ * holds it waits ({@link #readWaiting}, {@link #writeWaiting}) until that operation's completion hands it
+ * over. Each pump owns one 64 KB buffer, so a request never holds more than 128 KB, whatever the sizes.
+ *
+ * <p><b>Failures.</b> Connect failures answer 502 (504 for a connect timeout), with a plain message. An
+ * upstream that fails after the response started makes the session end with ERROR (the client connection is
+ * closed: a half-sent response cannot be repaired). A client that leaves fails the pending ECB operation:
+ * the upstream connection is closed at once.
+ *
+ * <p>All methods run under the session's lock; completions arrive on server threads.
+ */
+final class ProxySession {
+
+    private static final int BUFFER = 64 * 1024;
+    private static final int CHUNK_HEAD = 10; // room for "ffffffff\r\n" in front of an upload chunk
+    private static final int MAX_HEAD = 64 * 1024;
+    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te",
+            "trailer", "transfer-encoding", "upgrade", "expect", "content-length");
+    /** The client gets hse4j's own Date, not a second one. */
+    private static final String DATE = "date";
+    private static final System.Logger LOG = System.getLogger("proxy");
+
+    private enum EcbOp { NONE, READ, WRITE }
+    private enum Body { CONTENT_LENGTH, CHUNKED, UNTIL_CLOSE, NONE }
+
+    private final ExtensionControlBlock ecb;
+    private final InetSocketAddress upstream;
+    private final boolean chunkedUpload;
+    private final byte[] up = new byte[BUFFER + CHUNK_HEAD + 2];
+    private final byte[] down = new byte[BUFFER];
+    private OutboundConnection conn;
+
+    private EcbOp ecbBusy = EcbOp.NONE;
+    private boolean readWaiting;
+    private boolean writeWaiting;
+    private int writeLength;
+    private ByteBuffer preload;           // the read-ahead body not yet sent upstream
+    private boolean uploadDone;
+
+    private final ByteArrayOutputStream head = new ByteArrayOutputStream();
+    private boolean headParsed;
+    private boolean headSent;
+    private String status;
+    private String headers;
+    private Body body = Body.NONE;
+    private long bodyLeft;
+    private final ChunkedDecoder chunks = new ChunkedDecoder();
+    private boolean responseDone;
+    private boolean ended;
+
+    ProxySession(ExtensionControlBlock ecb, InetSocketAddress upstream) {
+        this.ecb = ecb;
+        this.upstream = upstream;
+        this.chunkedUpload = ecb.totalBytes() == ExtensionControlBlock.UNKNOWN_LENGTH;
+    }
+
+    /** Connects with the PROXY header and the request head (and a small body) as first data. */
+    synchronized HseStatus start() throws IsapiException {
+        byte[] proxyHeader;
+        String requestHead;
+        try {
+            proxyHeader = proxyHeader();
+            requestHead = requestHead();
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "proxy: cannot describe the client connection: " + e);
+            plainError(ecb, "502 Bad Gateway", "The proxy could not forward this request.\n");
+            return HseStatus.SUCCESS;
+        }
+        byte[] headBytes = requestHead.getBytes(StandardCharsets.ISO_8859_1);
+        preload = ecb.data();
+        ByteArrayOutputStream first = new ByteArrayOutputStream(proxyHeader.length + headBytes.length + preload.remaining());
+        first.writeBytes(proxyHeader);
+        if (proxyHeader.length + headBytes.length <= 65_535) {
+            first.writeBytes(headBytes);
+            headBytes = null;
+            if (!chunkedUpload && first.size() + preload.remaining() <= 65_535) { // a small body rides along
+                byte[] b = new byte[preload.remaining()];
+                preload.get(b);
+                first.writeBytes(b);
+            }
+        }
+        byte[] rest = headBytes; // a head too big for the first data follows it
+        ecb.ioCompletion(this::onEcb, null);
+        try {
+            conn = ecb.outbound().connectEx(upstream, ByteBuffer.wrap(first.toByteArray()), 0,
+                    c -> onConnect(c, rest), null);
+        } catch (IsapiException e) {
+            LOG.log(System.Logger.Level.WARNING, "proxy: cannot connect to " + upstream + ": " + e.getMessage());
+            plainError(ecb, "502 Bad Gateway", "The proxy could not reach its upstream.\n");
+            return HseStatus.SUCCESS;
+        }
+        return HseStatus.PENDING;
+    }
+
+    /**
+     * The client connection's PROXY v2 record. When hse4j received the client through a trusted proxy, the
+     * record it was given is the truth ({@code queryRedirectRecord}); that query is not in this build's API
+     * yet, so the header is built from the addresses of the connection hse4j accepted.
+     */
+    private byte[] proxyHeader() throws Exception {
+        return ProxyV2.tcp(ecb.getServerVariable("REMOTE_ADDR"), Integer.parseInt(ecb.getServerVariable("REMOTE_PORT")),
+                ecb.getServerVariable("LOCAL_ADDR"), Integer.parseInt(ecb.getServerVariable("LOCAL_PORT")));
+    }
+
+    private String requestHead() throws IsapiException {
+        String script = ecb.getServerVariable("SCRIPT_NAME");
+        String uri = ecb.getServerVariable("REQUEST_URI");
+        String path = uri.startsWith(script) ? uri.substring(script.length()) : uri;
+        if (path.isEmpty() || path.charAt(0) == '?') {
+            path = "/" + path;
+        }
+        StringBuilder h = new StringBuilder(512).append(ecb.method()).append(' ').append(path).append(" HTTP/1.1\r\n");
+        boolean hasLength = false;
+        for (String line : ecb.getServerVariable("ALL_RAW").split("\r\n|\n")) {
+            int colon = line.indexOf(':');
+            if (colon <= 0) {
+                continue;
+            }
+            String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+            hasLength |= name.equals("content-length");
+            if (!HOP_BY_HOP.contains(name)) {
+                h.append(line).append("\r\n");
+            }
+        }
+        if (chunkedUpload) {
+            h.append("Transfer-Encoding: chunked\r\n");
+        } else if (hasLength || ecb.totalBytes() > 0) {
+            h.append("Content-Length: ").append(ecb.totalBytes()).append("\r\n");
+        }
+        return h.append("Connection: close\r\n\r\n").toString();
+    }
+
+    // ------------------------------------------------------------------ connect
+
+    private synchronized void onConnect(ConnectCompletion c, byte[] restOfHead) {
+        if (!c.isSuccess()) {
+            c.connection().close();
+            LOG.log(System.Logger.Level.WARNING, "proxy: upstream " + upstream + " failed: " + IsapiError.name(c.errorCode()));
+            upstreamFailed(c.errorCode());
+            return;
+        }
+        if (ended) {
+            conn.close();
+            return;
+        }
+        receiveMore();
+        if (restOfHead != null) {
+            sendUp(ByteBuffer.wrap(restOfHead));
+        } else {
+            nextUpload();
+        }
+    }
+
+    // ------------------------------------------------------------------ upload: client → upstream
+
+    /** Sends the next piece of the body upstream: from the read-ahead, else read from the client. */
+    private void nextUpload() {
+        if (ended || uploadDone) {
+            return;
+        }
+        if (preload.hasRemaining()) {
+            int n = Math.min(preload.remaining(), BUFFER);
+            preload.get(up, CHUNK_HEAD, n);
+            sendUp(frame(n));
+        } else if (ecb.available() >= ecb.totalBytes() && !chunkedUpload) {
+            uploadDone = true; // the whole body was in the read-ahead
+        } else if (ecbBusy == EcbOp.NONE) {
+            readClient();
+        } else {
+            readWaiting = true;
+        }
+    }
+
+    private void readClient() {
+        ecbBusy = EcbOp.READ;
+        try {
+            ecb.readClientAsync(ByteBuffer.wrap(up, CHUNK_HEAD, BUFFER));
+        } catch (IsapiException e) {
+            ecbBusy = EcbOp.NONE;
+            clientGone();
+        }
+    }
+
+    /** The upload buffer's {@code n} data bytes at CHUNK_HEAD, framed as a chunk when the upload is chunked. */
+    private ByteBuffer frame(int n) {
+        if (!chunkedUpload) {
+            return ByteBuffer.wrap(up, CHUNK_HEAD, n);
+        }
+        byte[] size = (Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        int start = CHUNK_HEAD - size.length;
+        System.arraycopy(size, 0, up, start, size.length);
+        up[CHUNK_HEAD + n] = '\r';
+        up[CHUNK_HEAD + n + 1] = '\n';
+        return ByteBuffer.wrap(up, start, size.length + n + 2);
+    }
+
+    private void sendUp(ByteBuffer b) {
+        try {
+            conn.send(b, this::onSent, null);
+        } catch (IsapiException e) {
+            upstreamFailed(e.errorCode());
+        }
+    }
+
+    private synchronized void onSent(Completion c) {
+        if (ended) {
+            return;
+        }
+        if (!c.isSuccess()) {
+            upstreamFailed(c.errorCode());
+            return;
+        }
+        nextUpload();
+    }
+
+    // ------------------------------------------------------------------ download: upstream → client
+
+    private void receiveMore() {
+        try {
+            conn.receive(ByteBuffer.wrap(down), this::onReceived, null);
+        } catch (IsapiException e) {
+            upstreamFailed(e.errorCode());
+        }
+    }
+
+    private synchronized void onReceived(Completion c) {
+        if (ended) {
+            return;
+        }
+        if (!c.isSuccess()) {
+            upstreamFailed(c.errorCode());
+            return;
+        }
+        int n = (int) c.bytesTransferred();
+        if (n == 0) { // the upstream closed
+            if (!headParsed || body == Body.CONTENT_LENGTH || body == Body.CHUNKED) {
+                upstreamFailed(IsapiError.WSAECONNRESET); // it ended before the response did
+            } else {
+                responseDone = true;
+                queueWrite(0);
+            }
+            return;
+        }
+        int start = 0;
+        if (!headParsed) {
+            head.write(down, 0, n);
+            byte[] h = head.toByteArray();
+            int end = indexOfBlankLine(h);
+            if (end < 0) {
+                if (h.length > MAX_HEAD) {
+                    upstreamFailed(IsapiError.INVALID_PARAMETER);
+                } else {
+                    receiveMore();
+                }
+                return;
+            }
+            if (!parseHead(new String(h, 0, end, StandardCharsets.ISO_8859_1))) {
+                upstreamFailed(IsapiError.INVALID_PARAMETER);
+                return;
+            }
+            int bodyBytes = h.length - (end + 4);
+            System.arraycopy(h, end + 4, down, 0, bodyBytes); // the body bytes that came with the head
+            n = bodyBytes;
+            head.reset();
+        }
+        int len;
+        switch (body) {
+            case CHUNKED -> {
+                try {
+                    len = chunks.decode(down, start, n);
+                } catch (ChunkedDecoder.MalformedException e) {
+                    upstreamFailed(IsapiError.INVALID_PARAMETER);
+                    return;
+                }
+                responseDone = chunks.isDone();
+            }
+            case CONTENT_LENGTH -> {
+                len = (int) Math.min(n, bodyLeft);
+                bodyLeft -= len;
+                responseDone = bodyLeft == 0;
+            }
+            case UNTIL_CLOSE -> len = n;
+            default -> {
+                len = 0;
+                responseDone = true;
+            }
+        }
+        queueWrite(len);
+    }
+
+    private static int indexOfBlankLine(byte[] h) {
+        for (int i = 0; i + 3 < h.length; i++) {
+            if (h[i] == '\r' && h[i + 1] == '\n' && h[i + 2] == '\r' && h[i + 3] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Status line and headers; drops hop-by-hop headers; decides how the body ends. */
+    private boolean parseHead(String text) {
+        String[] lines = text.split("\r\n");
+        String[] sl = lines[0].split(" ", 3);
+        if (sl.length < 2 || !sl[0].startsWith("HTTP/1.") || !sl[1].matches("[1-5][0-9][0-9]")) {
+            return false;
+        }
+        int code = Integer.parseInt(sl[1]);
+        status = sl.length == 3 && !sl[2].isBlank() ? code + " " + sl[2] : String.valueOf(code);
+        StringBuilder out = new StringBuilder();
+        long length = -1;
+        boolean chunked = false;
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            if (colon <= 0) {
+                return false;
+            }
+            String name = lines[i].substring(0, colon).trim();
+            String value = lines[i].substring(colon + 1).trim();
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (lower.equals("content-length")) {
+                try {
+                    long l = Long.parseLong(value);
+                    if (l < 0 || (length >= 0 && length != l)) {
+                        return false;
+                    }
+                    length = l;
+                } catch (NumberFormatException e) {
+                    return false;
+                }
+            } else if (lower.equals("transfer-encoding")) {
+                chunked = value.toLowerCase(Locale.ROOT).endsWith("chunked");
+            }
+            if ((!HOP_BY_HOP.contains(lower) || lower.equals("content-length")) && !lower.equals(DATE)) {
+                out.append(name).append(": ").append(value).append("\r\n");
+            }
+        }
+        headParsed = true;
+        boolean bodiless = "HEAD".equals(ecb.method()) || code < 200 || code == 204 || code == 304;
+        if (bodiless) {
+            body = Body.NONE;
+        } else if (chunked) {
+            body = Body.CHUNKED;
+            headers = out.toString().replaceAll("(?im)^content-length:.*\r\n", "");
+            return true;
+        } else if (length >= 0) {
+            body = Body.CONTENT_LENGTH;
+            bodyLeft = length;
+        } else {
+            body = Body.UNTIL_CLOSE; // hse4j frames it for the client (chunked)
+        }
+        headers = out.toString();
+        return true;
+    }
+
+    /** Writes {@code len} bytes of the download buffer to the client when the ECB is free. */
+    private void queueWrite(int len) {
+        writeLength = len;
+        if (ecbBusy == EcbOp.NONE) {
+            writeClient();
+        } else {
+            writeWaiting = true;
+        }
+    }
+
+    private void writeClient() {
+        try {
+            if (!headSent) {
+                headSent = true;
+                ecb.sendResponseHeader(status, headers, true);
+            }
+            if (writeLength > 0) {
+                ecbBusy = EcbOp.WRITE;
+                ecb.writeClientAsync(ByteBuffer.wrap(down, 0, writeLength));
+            } else {
+                afterWrite();
+            }
+        } catch (IsapiException e) {
+            ecbBusy = EcbOp.NONE;
+            clientGone();
+        }
+    }
+
+    private void afterWrite() {
+        if (responseDone) {
+            end(HseStatus.SUCCESS);
+        } else {
+            receiveMore();
+        }
+    }
+
+    // ------------------------------------------------------------------ the ECB's completions
+
+    private synchronized void onEcb(Completion c) {
+        EcbOp op = ecbBusy;
+        ecbBusy = EcbOp.NONE;
+        if (answerWhenFree != 0) { // the upstream failed while this operation held the ECB
+            int code = answerWhenFree;
+            answerWhenFree = 0;
+            answerError(code);
+            return;
+        }
+        if (ended) {
+            return;
+        }
+        if (!c.isSuccess()) {
+            clientGone();
+            return;
+        }
+        if (op == EcbOp.READ) {
+            int n = (int) c.bytesTransferred();
+            if (n == 0) {
+                uploadDone = true;
+                if (chunkedUpload) {
+                    sendUp(ByteBuffer.wrap("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1)));
+                }
+            } else {
+                sendUp(frame(n));
+            }
+        } else if (op == EcbOp.WRITE) {
+            afterWrite();
+        }
+        // Hand the ECB to the pump that waited for it.
+        if (!ended && ecbBusy == EcbOp.NONE) {
+            if (writeWaiting) {
+                writeWaiting = false;
+                writeClient();
+            } else if (readWaiting) {
+                readWaiting = false;
+                readClient();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ endings
+
+    private void clientGone() {
+        LOG.log(System.Logger.Level.DEBUG, "proxy: the client left; closing the upstream connection");
+        end(HseStatus.ERROR);
+    }
+
+    private void upstreamFailed(int code) {
+        if (ended) {
+            return;
+        }
+        if (headSent) {
+            end(HseStatus.ERROR); // a half-sent response cannot be repaired: the client connection closes
+            return;
+        }
+        if (ecbBusy != EcbOp.NONE) { // a client read is pending: it must complete before we answer
+            ended = true;
+            closeUpstream();
+            ecb.cancelIo();
+            answerWhenFree = code;
+            return;
+        }
+        ended = true;
+        closeUpstream();
+        answerError(code);
+    }
+
+    /** 502, or 504 when the upstream did not answer in time; then the session ends. */
+    private void answerError(int code) {
+        boolean timeout = code == IsapiError.WSAETIMEDOUT;
+        try {
+            plainError(ecb, timeout ? "504 Gateway Timeout" : "502 Bad Gateway",
+                    timeout ? "The upstream did not answer in time.\n" : "The upstream failed.\n");
+            ecb.doneWithSession(HseStatus.SUCCESS);
+        } catch (IsapiException e) {
+            doneQuietly(HseStatus.ERROR);
+        }
+    }
+
+    private int answerWhenFree;
+
+    private void end(HseStatus s) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        closeUpstream();
+        doneQuietly(s);
+    }
+
+    private void closeUpstream() {
+        if (conn != null) {
+            conn.close();
+        }
+    }
+
+    private void doneQuietly(HseStatus s) {
+        try {
+            ecb.doneWithSession(s);
+        } catch (IsapiException e) {
+            // already ended (for example by the session timeout)
+        }
+    }
+
+    /** A short plain-text answer; never Java text. */
+    static void plainError(ExtensionControlBlock ecb, String status, String text) throws IsapiException {
+        byte[] b = text.getBytes(StandardCharsets.US_ASCII);
+        ecb.sendResponseHeader(status, "Content-Type: text/plain\r\nContent-Length: " + b.length + "\r\n", true);
+        ecb.writeClient(b);
+    }
+}
