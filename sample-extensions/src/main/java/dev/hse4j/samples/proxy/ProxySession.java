@@ -22,8 +22,9 @@ import java.util.Set;
  * upstream; the download pump receives the upstream response and writes it to the client
  * ({@code writeClientAsync}). The upstream connection allows one send and one receive at once, but the ECB
  * allows one operation in all: {@link #ecbBusy} is that rule, and a pump that needs the ECB while the other
- * holds it waits ({@link #readWaiting}, {@link #writeWaiting}) until that operation's completion hands it
- * over. Each pump owns one 64 KB buffer, so a request never holds more than 128 KB, whatever the sizes.
+ * holds it waits until that operation's completion hands it
+ * over. The upload pump owns one 64 KB buffer; the download pump two, so that one receives from the upstream
+ * while the other is written to the client. A request never holds more than 192 KB, whatever the sizes.
  *
  * <p><b>Failures.</b> Connect failures answer 502 (504 for a connect timeout), with a plain message. An
  * upstream that fails after the response started makes the session end with ERROR (the client connection is
@@ -50,13 +51,16 @@ final class ProxySession {
     private final InetSocketAddress upstream;
     private final boolean chunkedUpload;
     private final byte[] up = new byte[BUFFER + CHUNK_HEAD + 2];
-    private final byte[] down = new byte[BUFFER];
+    /** Two download buffers: one receives from the upstream while the other is written to the client. */
+    private final byte[][] down = {new byte[BUFFER], new byte[BUFFER]};
+    private final int[] filledLength = new int[2];
+    private final java.util.ArrayDeque<Integer> filled = new java.util.ArrayDeque<>(2); // ready to write, in order
+    private int receiving = -1;   // the download buffer a receive is pending on
+    private int writing = -1;     // the download buffer a client write is pending on
     private OutboundConnection conn;
 
     private EcbOp ecbBusy = EcbOp.NONE;
     private boolean readWaiting;
-    private boolean writeWaiting;
-    private int writeLength;
     private ByteBuffer preload;           // the read-ahead body not yet sent upstream
     private boolean uploadDone;
 
@@ -238,15 +242,28 @@ final class ProxySession {
 
     // ------------------------------------------------------------------ download: upstream → client
 
+    /** Starts a receive into a free download buffer, if there is one and none is pending. */
     private void receiveMore() {
-        try {
-            conn.receive(ByteBuffer.wrap(down), this::onReceived, null);
-        } catch (IsapiException e) {
-            upstreamFailed(e.errorCode());
+        if (receiving >= 0 || responseDone) {
+            return;
+        }
+        for (int i = 0; i < 2; i++) {
+            if (i != writing && !filled.contains(i)) {
+                receiving = i;
+                try {
+                    conn.receive(ByteBuffer.wrap(down[i]), this::onReceived, null);
+                } catch (IsapiException e) {
+                    receiving = -1;
+                    upstreamFailed(e.errorCode());
+                }
+                return;
+            }
         }
     }
 
     private synchronized void onReceived(Completion c) {
+        int i = receiving;
+        receiving = -1;
         if (ended) {
             return;
         }
@@ -254,19 +271,19 @@ final class ProxySession {
             upstreamFailed(c.errorCode());
             return;
         }
+        byte[] buf = down[i];
         int n = (int) c.bytesTransferred();
         if (n == 0) { // the upstream closed
             if (!headParsed || body == Body.CONTENT_LENGTH || body == Body.CHUNKED) {
                 upstreamFailed(IsapiError.WSAECONNRESET); // it ended before the response did
             } else {
                 responseDone = true;
-                queueWrite(0);
+                pumpWrite();
             }
             return;
         }
-        int start = 0;
         if (!headParsed) {
-            head.write(down, 0, n);
+            head.write(buf, 0, n);
             byte[] h = head.toByteArray();
             int end = indexOfBlankLine(h);
             if (end < 0) {
@@ -281,16 +298,15 @@ final class ProxySession {
                 upstreamFailed(IsapiError.INVALID_PARAMETER);
                 return;
             }
-            int bodyBytes = h.length - (end + 4);
-            System.arraycopy(h, end + 4, down, 0, bodyBytes); // the body bytes that came with the head
-            n = bodyBytes;
+            n = h.length - (end + 4);
+            System.arraycopy(h, end + 4, buf, 0, n); // the body bytes that came with the head
             head.reset();
         }
         int len;
         switch (body) {
             case CHUNKED -> {
                 try {
-                    len = chunks.decode(down, start, n);
+                    len = chunks.decode(buf, 0, n);
                 } catch (ChunkedDecoder.MalformedException e) {
                     upstreamFailed(IsapiError.INVALID_PARAMETER);
                     return;
@@ -308,7 +324,12 @@ final class ProxySession {
                 responseDone = true;
             }
         }
-        queueWrite(len);
+        if (len > 0) {
+            filledLength[i] = len;
+            filled.add(i);
+        }
+        receiveMore(); // into the other buffer, while this one is written
+        pumpWrite();
     }
 
     private static int indexOfBlankLine(byte[] h) {
@@ -375,39 +396,34 @@ final class ProxySession {
         return true;
     }
 
-    /** Writes {@code len} bytes of the download buffer to the client when the ECB is free. */
-    private void queueWrite(int len) {
-        writeLength = len;
-        if (ecbBusy == EcbOp.NONE) {
-            writeClient();
-        } else {
-            writeWaiting = true;
+    /**
+     * Writes the oldest filled download buffer to the client when the ECB is free (the head first), or
+     * ends the session once the response is complete and written.
+     */
+    private void pumpWrite() {
+        if (ended || writing >= 0 || !headParsed) {
+            return;
         }
-    }
-
-    private void writeClient() {
+        if (ecbBusy != EcbOp.NONE) {
+            return; // a client read holds the ECB: its completion calls back here
+        }
         try {
             if (!headSent) {
                 headSent = true;
                 ecb.sendResponseHeader(status, headers, true);
             }
-            if (writeLength > 0) {
+            Integer i = filled.poll();
+            if (i != null) {
+                writing = i;
                 ecbBusy = EcbOp.WRITE;
-                ecb.writeClientAsync(ByteBuffer.wrap(down, 0, writeLength));
-            } else {
-                afterWrite();
+                ecb.writeClientAsync(ByteBuffer.wrap(down[i], 0, filledLength[i]));
+            } else if (responseDone && receiving < 0) {
+                end(HseStatus.SUCCESS);
             }
         } catch (IsapiException e) {
             ecbBusy = EcbOp.NONE;
+            writing = -1;
             clientGone();
-        }
-    }
-
-    private void afterWrite() {
-        if (responseDone) {
-            end(HseStatus.SUCCESS);
-        } else {
-            receiveMore();
         }
     }
 
@@ -440,14 +456,15 @@ final class ProxySession {
                 sendUp(frame(n));
             }
         } else if (op == EcbOp.WRITE) {
-            afterWrite();
+            writing = -1;
+            receiveMore(); // the buffer just written is free again
         }
-        // Hand the ECB to the pump that waited for it.
+        // Hand the ECB on: the response first, else the upload that waited for it.
         if (!ended && ecbBusy == EcbOp.NONE) {
-            if (writeWaiting) {
-                writeWaiting = false;
-                writeClient();
-            } else if (readWaiting) {
+            if (headParsed && (!filled.isEmpty() || !headSent || responseDone)) {
+                pumpWrite();
+            }
+            if (!ended && ecbBusy == EcbOp.NONE && readWaiting) {
                 readWaiting = false;
                 readClient();
             }
