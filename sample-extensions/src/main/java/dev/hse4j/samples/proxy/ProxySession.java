@@ -517,8 +517,30 @@ final class ProxySession {
             return;
         }
         ended = true;
-        closeUpstream();
+        if (s == HseStatus.SUCCESS) {
+            closeUpstreamAfterItsEnd();
+        } else {
+            closeUpstream();
+        }
         doneQuietly(s);
+    }
+
+    /**
+     * The response is complete and the upstream was asked for {@code Connection: close}: let it close first,
+     * then close. The side that closes first keeps the port in TIME_WAIT for a minute; on the proxy's side
+     * that would exhaust the ephemeral ports under load (a connection per request).
+     */
+    private void closeUpstreamAfterItsEnd() {
+        if (conn == null || receiving >= 0 || body == Body.UNTIL_CLOSE) {
+            closeUpstream();
+            return;
+        }
+        OutboundConnection c = conn;
+        try {
+            c.receive(ByteBuffer.allocate(1), done -> c.close(), null); // end of stream (or anything): close
+        } catch (IsapiException e) {
+            c.close();
+        }
     }
 
     private void closeUpstream() {

@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# Reverse-proxy benchmark: the hse4j `proxy` sample against nginx `proxy_pass` and HAProxy, all three in
+# front of the same upstream nginx, side by side in one run.
+#
+#   bench/proxy/run.sh            (builds first unless SKIP_BUILD=1)
+#
+# Environment (defaults in brackets): ROUNDS [3] rounds (the order of the three rotates each round),
+# DURATION [10] seconds per wrk run, WARMUP [15] (the JVM needs it to finish compiling), CONNECTIONS [50] wrk connections for hello,
+# BIG_CONNECTIONS [1] for the 100 MiB download, HSE_JAR, EXT_DIR (another build to measure).
+#
+# Upstream: one nginx with two loopback listeners serving the same /hello and /big.bin (100 MiB): a plain one
+# for nginx proxy_pass and HAProxy, and one with `proxy_protocol` for hse4j, whose proxy sample always sends a
+# PROXY v2 header first. Fronts: hse4j (proxy sample, one upstream connection per request, Connection: close),
+# nginx proxy_pass (its default: HTTP/1.0 upstream, one connection per request), HAProxy 2.6 mode http (its
+# default: upstream connections reused, http-reuse safe). Everything on 127.0.0.1; servers stopped on exit.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-15}
+CONNECTIONS=${CONNECTIONS:-50}
+BIG_CONNECTIONS=${BIG_CONNECTIONS:-1}
+HSE_JAR=${HSE_JAR:-$ROOT/server/target/hse4j-server.jar}
+EXT_DIR=${EXT_DIR:-$ROOT/sample-extensions/target/jars}
+WORK=$(mktemp -d -t proxybench.XXXXXX)
+P_UP=18181 P_UPPP=18182 P_HSE=18180 P_NGX=18183 P_HAP=18184
+
+for tool in java mvn curl wrk nginx haproxy; do
+  command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || { echo "bench/proxy: $tool is missing (apt-get install nginx haproxy wrk curl)" >&2; exit 1; }
+done
+PATH=$PATH:/usr/sbin
+
+PIDS=()
+cleanup() { local p; for p in "${PIDS[@]:-}"; do [ -n "$p" ] && { kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; } || true; done; rm -rf "$WORK"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  echo "== building (mvn -q -B -DskipTests package)"
+  mvn -q -B -DskipTests package
+fi
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+hz=$(getconf CLK_TCK)
+
+cat > "$WORK/summary.lua" <<'EOF'
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT requests=%d bytes=%d duration_us=%d errors=%d\n", summary.requests,
+    summary.bytes, summary.duration, e.connect + e.read + e.write + e.status + e.timeout))
+end
+EOF
+
+median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.6g\n", (a[NR/2]+a[NR/2+1])/2}'; }
+wait_http() { local i; for ((i = 0; i < $2 * 10; i++)); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "not answering: $1" >&2; return 1; }
+# CPU ticks of a process and its children (nginx and HAProxy workers)
+cpu_ticks() { local t=0 p; for p in $1 $(pgrep -P "$1" || true); do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $t; }
+
+# ---------------------------------------------------------------- upstream and fronts
+mkdir -p "$WORK/html" "$WORK/up" "$WORK/ngx"
+head -c 104857600 /dev/urandom > "$WORK/html/big.bin"
+USER_LINE=$([ "$(id -u)" = 0 ] && echo "user root;" || true)
+cat > "$WORK/up/nginx.conf" <<EOF
+$USER_LINE
+daemon off; worker_processes 1; pid $WORK/up/nginx.pid; error_log $WORK/up/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off; sendfile on; keepalive_requests 1000000;
+  client_body_temp_path $WORK/up/b; proxy_temp_path $WORK/up/p; fastcgi_temp_path $WORK/up/f; uwsgi_temp_path $WORK/up/u; scgi_temp_path $WORK/up/s;
+  server {
+    listen 127.0.0.1:$P_UP; listen 127.0.0.1:$P_UPPP proxy_protocol;
+    root $WORK/html;
+    location = /hello { default_type text/plain; return 200 "hello\n"; }
+  }
+}
+EOF
+nginx -c "$WORK/up/nginx.conf" -p "$WORK/up" -e "$WORK/up/error.log" & PIDS+=($!)
+
+cat > "$WORK/ngx/nginx.conf" <<EOF
+$USER_LINE
+daemon off; worker_processes 1; pid $WORK/ngx/nginx.pid; error_log $WORK/ngx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off; keepalive_requests 1000000;
+  client_body_temp_path $WORK/ngx/b; proxy_temp_path $WORK/ngx/p; fastcgi_temp_path $WORK/ngx/f; uwsgi_temp_path $WORK/ngx/u; scgi_temp_path $WORK/ngx/s;
+  server {
+    listen 127.0.0.1:$P_NGX;
+    location / { proxy_pass http://127.0.0.1:$P_UP; }
+  }
+}
+EOF
+nginx -c "$WORK/ngx/nginx.conf" -p "$WORK/ngx" -e "$WORK/ngx/error.log" & NGX_PID=$!; PIDS+=($NGX_PID)
+
+cat > "$WORK/haproxy.cfg" <<EOF
+global
+  nbthread 1
+  maxconn 4000
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+frontend f
+  bind 127.0.0.1:$P_HAP
+  default_backend b
+backend b
+  server up 127.0.0.1:$P_UP
+EOF
+haproxy -db -f "$WORK/haproxy.cfg" >"$WORK/haproxy.log" 2>&1 & HAP_PID=$!; PIDS+=($HAP_PID)
+
+java -jar "$HSE_JAR" --host 127.0.0.1 --port "$P_HSE" --no-https --extensions "$EXT_DIR" --webroot "$ROOT/webroot" \
+  --work-dir "$WORK/hse" --access-log none --ext-setting "proxy.upstream=127.0.0.1:$P_UPPP" \
+  --outbound-allow-ext "proxy=127.0.0.1:$P_UPPP" >"$WORK/hse.log" 2>&1 & HSE_PID=$!; PIDS+=($HSE_PID)
+
+declare -A URL=([hse4j]="http://127.0.0.1:$P_HSE/ext/proxy" [nginx]="http://127.0.0.1:$P_NGX" [haproxy]="http://127.0.0.1:$P_HAP")
+declare -A PID=([hse4j]=$HSE_PID [nginx]=$NGX_PID [haproxy]=$HAP_PID)
+NAMES=(hse4j nginx haproxy)
+for n in "${NAMES[@]}"; do wait_http "${URL[$n]}/hello" 60; done
+grep -m1 "outbound connections" "$WORK/hse.log" || true
+want=$(sha256sum < "$WORK/html/big.bin" | cut -d' ' -f1)
+for n in "${NAMES[@]}"; do
+  got=$(curl -s "${URL[$n]}/big.bin" | sha256sum | cut -d' ' -f1)
+  [ "$got" = "$want" ] || { echo "$n: 100 MiB body differs" >&2; exit 1; }
+done
+echo "== same 100 MiB body through all three (sha256 ${want:0:16}...)"
+echo "== $(nproc) CPUs, $(java -version 2>&1 | head -1), $(nginx -v 2>&1 | sed 's/.*: //'), $(haproxy -v | head -1 | cut -d' ' -f1-3), load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+run_wrk() { # name path connections seconds -> "rps bytes/s cpu_us_per_req errors"
+  local n=$1 c0 c1 out
+  c0=$(cpu_ticks "${PID[$n]}")
+  out=$(wrk -t"$(( $3 < 2 ? 1 : 2 ))" -c"$3" -d"${4}s" --timeout 60s -s "$WORK/summary.lua" "${URL[$n]}$2" | grep '^RESULT')
+  c1=$(cpu_ticks "${PID[$n]}")
+  echo "$out" | awk -v c0="$c0" -v c1="$c1" -v hz="$hz" '{
+    for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+    s = v["duration_us"] / 1e6
+    printf "%.0f %.0f %.1f %d\n", v["requests"] / s, v["bytes"] / s, (c1 - c0) / hz * 1e6 / (v["requests"] > 0 ? v["requests"] : 1), v["errors"] }'
+}
+
+bench() { # label path connections unit
+  local label=$1 path=$2 c=$3 unit=$4 r i n res
+  declare -A R=()
+  echo "-- $label: warm-up ${WARMUP}s each, then $ROUNDS rounds x ${DURATION}s (wrk -c$c, keep-alive; order rotates)"
+  for n in "${NAMES[@]}"; do run_wrk "$n" "$path" "$c" "$WARMUP" >/dev/null; done
+  for ((r = 0; r < ROUNDS; r++)); do
+    for ((i = 0; i < 3; i++)); do
+      n=${NAMES[$(( (i + r) % 3 ))]}
+      res=$(run_wrk "$n" "$path" "$c" "$DURATION"); R[$n]+="$res"$'\n'
+      set -- $res
+      if [ "$unit" = MiB/s ]; then
+        printf '%-6s round %d %-8s %8.1f MiB/s  (front CPU %.0f us per 100 MiB response, errors %d)\n' "$label" $((r+1)) "$n" "$(awk -v b="$2" 'BEGIN{print b/1048576}')" "$3" "$4"
+      else
+        printf '%-6s round %d %-8s %8.0f req/s  (front CPU %.1f us/request, errors %d)\n' "$label" $((r+1)) "$n" "$1" "$3" "$4"
+      fi
+    done
+  done
+  local col=$([ "$unit" = MiB/s ] && echo 2 || echo 1) m c base
+  base=$(printf '%s' "${R[nginx]}" | awk -v c="$col" 'NF{print $c}' | median)
+  printf '%-6s MEDIANS:' "$label"
+  for n in "${NAMES[@]}"; do
+    m=$(printf '%s' "${R[$n]}" | awk -v c="$col" 'NF{print $c}' | median)
+    c=$(printf '%s' "${R[$n]}" | awk 'NF{print $3}' | median)
+    if [ "$unit" = MiB/s ]; then
+      printf '  %s %.1f MiB/s (%.0f us CPU/resp, x%.2f of nginx)' "$n" "$(awk -v b="$m" 'BEGIN{print b/1048576}')" "$c" "$(awk -v a="$m" -v b="$base" 'BEGIN{print a/b}')"
+    else
+      printf '  %s %.0f req/s (%.1f us CPU/req, x%.2f of nginx)' "$n" "$m" "$c" "$(awk -v a="$m" -v b="$base" 'BEGIN{print a/b}')"
+    fi
+  done
+  echo
+}
+
+bench hello /hello "$CONNECTIONS" req/s
+bench 100MiB /big.bin "$BIG_CONNECTIONS" MiB/s
