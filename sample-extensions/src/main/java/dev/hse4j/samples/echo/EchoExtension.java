@@ -5,16 +5,22 @@ import dev.hse4j.api.ExtensionVersion;
 import dev.hse4j.api.HseStatus;
 import dev.hse4j.api.HttpExtension;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 
 /**
- * Returns the request body byte for byte, with the request's Content-Type and a Content-Length. Shows
- * the ISAPI body protocol: the preloaded {@code data()} first, then {@code readClient} until it returns 0.
- * Bodies of known length stream straight through; a chunked body is collected first, since its
- * Content-Length is only known at its end.
+ * Returns the request body byte for byte, with the request's Content-Type. Shows the ISAPI body protocol:
+ * the preloaded {@code data()} first, then {@code readClient} until it returns 0.
+ *
+ * <p>The body streams through one buffer of {@link #PIECE} bytes, reused for every piece: read a piece,
+ * write it, read the next. Memory stays the same whatever the body's size, a chunked upload of gigabytes
+ * included. A body of known length is answered with that Content-Length; a chunked one without (the
+ * server frames the response chunked itself), since its length is only known at its end. Reads and
+ * writes alternate, so no two operations are ever outstanding on the request.
  */
 public final class EchoExtension implements HttpExtension {
+
+    /** The one buffer's size: big enough for few calls, small enough to cost nothing per request. */
+    static final int PIECE = 64 * 1024;
 
     @Override
     public ExtensionVersion getExtensionVersion() {
@@ -25,31 +31,20 @@ public final class EchoExtension implements HttpExtension {
     public HseStatus httpExtensionProc(ExtensionControlBlock ecb) throws Exception {
         String type = ecb.contentType().isEmpty() ? "application/octet-stream" : ecb.contentType();
         long total = ecb.totalBytes();
-        if (total == ExtensionControlBlock.UNKNOWN_LENGTH) {
-            ByteArrayOutputStream all = new ByteArrayOutputStream();
-            byte[] pre = new byte[ecb.available()];
-            ecb.data().get(pre);
-            all.write(pre);
-            ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
-            while (ecb.readClient(buf.clear()) > 0) {
-                all.write(buf.array(), 0, buf.position());
-            }
-            ecb.sendResponseHeader("200 OK", "Content-Type: " + type + "\r\nContent-Length: " + all.size() + "\r\n");
-            ecb.writeClient(all.toByteArray());
-            return HseStatus.SUCCESS;
+        String length = total == ExtensionControlBlock.UNKNOWN_LENGTH ? "" : "Content-Length: " + total + "\r\n";
+        ecb.sendResponseHeader("200 OK", "Content-Type: " + type + "\r\n" + length);
+        ecb.writeClient(ecb.data()); // the read-ahead: no copy, data() is a read-only view
+        long echoed = ecb.available();
+        ByteBuffer piece = ByteBuffer.allocate(PIECE);
+        int n;
+        while ((n = ecb.readClient(piece.clear())) > 0) { // 0: the body has ended
+            ecb.writeClient(piece.flip());
+            echoed += n;
         }
-        ecb.sendResponseHeader("200 OK", "Content-Type: " + type + "\r\nContent-Length: " + total + "\r\n");
-        ecb.writeClient(ecb.data());
-        long remaining = total - ecb.available();
-        ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
-        while (remaining > 0) {
-            int n = ecb.readClient(buf.clear());
-            if (n == 0) {
-                return HseStatus.ERROR; // the body ended before its Content-Length: nothing sensible to send
-            }
-            buf.flip();
-            ecb.writeClient(buf);
-            remaining -= n;
+        if (total != ExtensionControlBlock.UNKNOWN_LENGTH && echoed != total) {
+            // The body ended before its Content-Length: the response cannot be completed either. ERROR
+            // after the headers went out closes the connection, which tells the client so.
+            return HseStatus.ERROR;
         }
         return HseStatus.SUCCESS;
     }

@@ -14,12 +14,30 @@ import java.nio.charset.StandardCharsets;
  * {@code GET /ext/stream?bytes=N&chunk=K}: exactly N bytes of the pattern {@code byte[i] = i mod 251},
  * with Content-Length N, written by asynchronous writes of K bytes, each started from the previous one's
  * completion. Shows PENDING, ioCompletion, writeClientAsync and doneWithSession.
+ *
+ * <p>Memory: K is bounded ({@link #MAX_CHUNK}), and every write is a read-only slice of one pattern
+ * buffer that the extension fills once, at load: a request costs no buffer of its own, however large K and
+ * however many clients read slowly. Sharing is safe because nobody ever changes the buffer (the server only
+ * reads the bytes of a buffer it is given).
  */
 public final class StreamExtension implements HttpExtension {
 
     /** The pattern's period: a prime, so no power-of-two chunking lines up with it. */
     public static final int PERIOD = 251;
-    static final int MAX_CHUNK = 4 * 1024 * 1024;
+    /** The largest K: one write of 1 MiB already keeps the network busy; bigger only holds memory longer. */
+    public static final int MAX_CHUNK = 1024 * 1024;
+
+    // pattern[i] = i mod 251, long enough for a chunk of MAX_CHUNK starting at any offset of the period.
+    // Filled once and never written again: every request's writes are read-only slices of it.
+    private final ByteBuffer pattern = makePattern();
+
+    private static ByteBuffer makePattern() {
+        byte[] p = new byte[MAX_CHUNK + PERIOD];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = (byte) (i % PERIOD);
+        }
+        return ByteBuffer.wrap(p).asReadOnlyBuffer();
+    }
 
     @Override
     public ExtensionVersion getExtensionVersion() {
@@ -43,7 +61,7 @@ public final class StreamExtension implements HttpExtension {
         if (bytes == 0) {
             return HseStatus.SUCCESS;
         }
-        Writer w = new Writer(bytes, chunk);
+        Writer w = new Writer(pattern, bytes, chunk);
         ecb.ioCompletion(Writer::onCompletion, w);
         w.next(ecb);
         return HseStatus.PENDING;
@@ -53,22 +71,19 @@ public final class StreamExtension implements HttpExtension {
     private static final class Writer {
         private final long total;
         private final int chunk;
-        // pattern[i] = i mod 251 for every start offset a chunk can have: read-only, shared by all writes.
-        private final byte[] pattern;
+        private final ByteBuffer pattern;
         private long sent;
 
-        Writer(long total, int chunk) {
+        Writer(ByteBuffer pattern, long total, int chunk) {
+            this.pattern = pattern;
             this.total = total;
             this.chunk = (int) Math.min(chunk, total);
-            this.pattern = new byte[this.chunk + PERIOD];
-            for (int i = 0; i < pattern.length; i++) {
-                pattern[i] = (byte) (i % PERIOD);
-            }
         }
 
         void next(ExtensionControlBlock ecb) throws IsapiException {
             int n = (int) Math.min(chunk, total - sent);
-            ecb.writeClientAsync(ByteBuffer.wrap(pattern, (int) (sent % PERIOD), n));
+            // A fresh view (position and limit of its own) on the shared bytes: no copy, no allocation of data.
+            ecb.writeClientAsync(pattern.slice((int) (sent % PERIOD), n));
         }
 
         static void onCompletion(Completion c) {
@@ -96,7 +111,7 @@ public final class StreamExtension implements HttpExtension {
     }
 
     private static HseStatus badRequest(ExtensionControlBlock ecb) throws IsapiException {
-        byte[] body = "use ?bytes=N&chunk=K (N >= 0, 0 < K <= 4194304)\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] body = ("use ?bytes=N&chunk=K (N >= 0, 0 < K <= " + MAX_CHUNK + ")\n").getBytes(StandardCharsets.US_ASCII);
         ecb.sendResponseHeader("400 Bad Request", "Content-Type: text/plain\r\nContent-Length: " + body.length + "\r\n");
         ecb.writeClient(body);
         return HseStatus.SUCCESS;
