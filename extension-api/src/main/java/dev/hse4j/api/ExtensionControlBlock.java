@@ -54,7 +54,10 @@ public interface ExtensionControlBlock {
     /** @return QUERY_STRING: the undecoded text after {@code ?}, without it; empty if none */
     String queryString();
 
-    /** @return PATH_INFO: the decoded path after {@code /ext/<name>}, starting with {@code /}; empty if none */
+    /**
+     * @return PATH_INFO: the percent-decoded path after {@code /ext/<name>}, starting with {@code /}
+     *     ({@code /x y} for {@code /ext/name/x%20y}); empty if none
+     */
     String pathInfo();
 
     /** @return PATH_TRANSLATED: {@link #pathInfo()} mapped into the webroot; empty if there is no path info */
@@ -109,8 +112,14 @@ public interface ExtensionControlBlock {
 
     /**
      * GetServerVariable, as a string. Names: the CGI set (REQUEST_METHOD, QUERY_STRING, CONTENT_LENGTH,
-     * REMOTE_ADDR, SERVER_NAME, ...), IIS's (URL, LOCAL_ADDR, REMOTE_PORT, HTTPS, SERVER_PORT_SECURE, ...),
-     * {@code HTTP_<NAME>}, {@code HEADER_<Exact-Name>}, ALL_HTTP, ALL_RAW, and {@code UNICODE_<name>}.
+     * REMOTE_ADDR, SERVER_NAME, ...), IIS's (URL, UNENCODED_URL, LOCAL_ADDR, REMOTE_PORT, HTTPS,
+     * SERVER_PORT_SECURE, ...), {@code HTTP_<NAME>}, {@code HEADER_<Exact-Name>}, ALL_HTTP, ALL_RAW, and
+     * {@code UNICODE_<name>}.
+     *
+     * <p>As in IIS: {@code URL} is the decoded path without the query ({@code SCRIPT_NAME} +
+     * {@code PATH_INFO}), {@code UNENCODED_URL} the path and query exactly as the client sent them,
+     * {@code PATH_TRANSLATED} {@code PATH_INFO} mapped into the webroot, and {@code SERVER_PORT} the port
+     * the connection arrived on ({@code SERVER_NAME} is the Host header's name, the client's word).
      *
      * @param name the variable's name
      * @return the value
@@ -144,7 +153,11 @@ public interface ExtensionControlBlock {
      * @return the bytes sent
      * @throws IsapiException {@link IsapiError#OPERATION_ABORTED} (995) if the client is gone,
      *     {@link IsapiError#NETNAME_DELETED} (64) after {@link #closeConnection()},
-     *     {@link IsapiError#BUSY} (170) while an asynchronous operation is pending
+     *     {@link IsapiError#BUSY} (170) while an asynchronous operation is pending,
+     *     {@link IsapiError#HANDLE_EOF} (38) if the bytes would go past the Content-Length the extension
+     *     declared (nothing is sent; the connection is fine). Declaring a Content-Length and then writing
+     *     fewer bytes is an error too: when the session ends the server closes the connection (the client
+     *     would otherwise wait for the rest), logs the extension and counts an error.
      */
     int writeClient(ByteBuffer src) throws IsapiException;
 
@@ -166,7 +179,9 @@ public interface ExtensionControlBlock {
      *
      * @param src the bytes to send
      * @throws IsapiException {@link IsapiError#INVALID_PARAMETER} (87) if no completion is registered,
-     *     {@link IsapiError#BUSY} (170) if an operation is pending; no completion follows a thrown call
+     *     {@link IsapiError#BUSY} (170) if an operation is pending, {@link IsapiError#HANDLE_EOF} (38) past
+     *     the declared Content-Length (see {@link #writeClient(ByteBuffer)}); no completion follows a
+     *     thrown call
      */
     void writeClientAsync(ByteBuffer src) throws IsapiException;
 
@@ -210,7 +225,9 @@ public interface ExtensionControlBlock {
      * @return the bytes read; 0 at the end of the body
      * @throws IsapiException {@link IsapiError#TIMEOUT} (1460) if no byte came within the read timeout,
      *     {@link IsapiError#OPERATION_ABORTED} (995) if the client is gone, {@link IsapiError#READ_FAULT}
-     *     (30) for a malformed body, 170 while an asynchronous operation is pending
+     *     (30) for a malformed body (the client is still connected; if the extension then ends with
+     *     {@link HseStatus#ERROR} before sending anything, the client gets 400), 170 while an
+     *     asynchronous operation is pending
      */
     int readClient(ByteBuffer dst) throws IsapiException;
 

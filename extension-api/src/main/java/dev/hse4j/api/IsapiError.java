@@ -15,6 +15,12 @@ public final class IsapiError {
     public static final int NO_ERROR = 0;
     /** 30 ERROR_READ_FAULT: the request body could not be read (malformed chunking, I/O failure). */
     public static final int READ_FAULT = 30;
+    /**
+     * 38 ERROR_HANDLE_EOF: a write would go past the end of the response body, as the Content-Length the
+     * extension declared fixes it. Nothing of that write is sent; the response and the connection are as
+     * they were, so the extension can still write the bytes the declared length lacks.
+     */
+    public static final int HANDLE_EOF = 38;
     /** 50 ERROR_NOT_SUPPORTED: a ServerSupportFunction service that has no meaning outside Windows. */
     public static final int NOT_SUPPORTED = 50;
     /**
@@ -105,6 +111,7 @@ public final class IsapiError {
             case FILE_NOT_FOUND: return "ERROR_FILE_NOT_FOUND";
             case ACCESS_DENIED: return "ERROR_ACCESS_DENIED";
             case READ_FAULT: return "ERROR_READ_FAULT";
+            case HANDLE_EOF: return "ERROR_HANDLE_EOF";
             case NOT_SUPPORTED: return "ERROR_NOT_SUPPORTED";
             case NETNAME_DELETED: return "ERROR_NETNAME_DELETED";
             case INVALID_PARAMETER: return "ERROR_INVALID_PARAMETER";

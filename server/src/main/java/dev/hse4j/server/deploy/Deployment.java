@@ -222,6 +222,13 @@ public final class Deployment {
         if (state == State.TERMINATED || state == State.ACTIVE) {
             return;
         }
+        if (!advisoryAsked && deadlinePassed) {
+            // The drain time ran out before the last request ended: no more asking (README, --help).
+            advisoryAsked = true;
+            callTerminate(TerminateMode.MUST);
+            finish("unloaded (MUST at the drain timeout)");
+            return;
+        }
         if (!advisoryAsked) {
             advisoryAsked = true;
             if (callTerminate(TerminateMode.ADVISORY)) {

@@ -3,6 +3,7 @@ package dev.hse4j.server.host;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
+import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 
@@ -18,7 +19,7 @@ final class BodyReader {
     private final Request request;
     private Content.Chunk chunk;
     private boolean eof;
-    private Throwable failure;
+    private IOException failure;
     private Runnable waiter;
     private boolean demanding;
 
@@ -61,7 +62,7 @@ final class BodyReader {
     private int advance() throws IOException {
         while (true) {
             if (failure != null) {
-                throw failure instanceof IOException ? (IOException) failure : new IOException(failure);
+                throw failure;
             }
             if (chunk != null) {
                 if (chunk.getByteBuffer().hasRemaining()) {
@@ -82,16 +83,43 @@ final class BodyReader {
                 return NOTHING_YET;
             }
             if (Content.Chunk.isFailure(c)) {
-                failure = c.getFailure();
+                failure = classify(c.getFailure());
                 continue;
             }
             chunk = c;
         }
     }
 
-    /** @return the malformed-body failure behind {@code e}, or null if the body failed otherwise */
-    static org.eclipse.jetty.http.BadMessageException badMessage(IOException e) {
-        return e.getCause() instanceof org.eclipse.jetty.http.BadMessageException b ? b : null;
+    /**
+     * @param e a failure of {@link #read} or {@link #probe}
+     * @return whether the body was malformed (the client is still there and gets a 400), rather than cut
+     *     off by the client going away
+     */
+    static boolean isMalformed(IOException e) {
+        return e instanceof MalformedBodyException;
+    }
+
+    /** The body broke its own framing (a chunk-size line that is not hex, ...); the client is still there. */
+    static final class MalformedBodyException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        MalformedBodyException(Throwable cause) {
+            super("the request body is malformed", cause);
+        }
+    }
+
+    /**
+     * Jetty reports a body that breaks its framing after the headers as an "early EOF" (an {@link HttpException}
+     * with a 4xx code), exactly as it reports a client that went away mid-body. Only the connection tells
+     * them apart: the client that went away has shut its side (the read that saw it returned -1 and shut
+     * the input); the one that sent bad framing has not.
+     */
+    private IOException classify(Throwable f) {
+        boolean clientError = f instanceof HttpException h && h.getCode() >= 400 && h.getCode() < 500;
+        if (clientError && !request.getConnectionMetaData().getConnection().getEndPoint().isInputShutdown()) {
+            return new MalformedBodyException(f);
+        }
+        return f instanceof IOException io ? io : new IOException(f);
     }
 
     /** Runs {@code r} once more body bytes (or the end, or a failure) may be available. */

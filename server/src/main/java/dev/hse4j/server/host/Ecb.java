@@ -90,7 +90,7 @@ final class Ecb implements ExtensionControlBlock {
     public synchronized String pathTranslated() {
         if (pathTranslated == null) {
             try {
-                pathTranslated = pathInfo.isEmpty() ? "" : webroot.map(pathInfo).toString();
+                pathTranslated = pathInfo.isEmpty() ? "" : webroot.mapDecoded(pathInfo).toString();
             } catch (Webroot.OutsideWebrootException e) {
                 pathTranslated = ""; // a path info that leaves the webroot translates to nothing
             }

@@ -5,6 +5,7 @@ import dev.hse4j.api.HseStatus;
 import dev.hse4j.server.deploy.Deployment;
 import dev.hse4j.server.deploy.ExtensionRegistry;
 import dev.hse4j.server.web.CustomErrors;
+import dev.hse4j.server.web.ErrorPage;
 import dev.hse4j.server.web.Webroot;
 
 import java.io.IOException;
@@ -20,6 +21,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.URIUtil;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,10 +95,11 @@ public final class ExtensionHost extends Handler.Abstract {
         String rest = path.substring(PREFIX.length());
         int slash = rest.indexOf('/');
         String name = slash < 0 ? rest : rest.substring(0, slash);
-        String pathInfo = slash < 0 ? "" : rest.substring(slash);
         if (name.equals(request.getAttribute(ChildRequests.SKIP_ATTRIBUTE))) {
             return false; // a child request run with IGNORE_CURRENT_INTERCEPTOR: not this extension again
         }
+        // PATH_INFO is documented decoded: Jetty's path here is canonical but still percent-encoded.
+        String pathInfo = slash < 0 ? "" : URIUtil.decodePath(rest.substring(slash));
         Deployment d = name.isEmpty() ? null : registry.acquire(name);
         if (d == null && !name.isEmpty() && registry.isLoading(name)) {
             // Starting, or this jar is being (re)loaded: worth a retry, unlike a 404.
@@ -108,7 +111,7 @@ public final class ExtensionHost extends Handler.Abstract {
             return true;
         }
         if (d == null) {
-            Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404,
+            ErrorPage.write(request, response, callback, HttpStatus.NOT_FOUND_404,
                     "no extension is mounted at " + PREFIX + name);
             return true;
         }
@@ -202,9 +205,9 @@ public final class ExtensionHost extends Handler.Abstract {
                 body.close();
                 stats.ended(RequestIo.End.ERROR, false);
                 deployment.release();
-                org.eclipse.jetty.http.BadMessageException bad = BodyReader.badMessage(e);
-                if (bad != null) {
-                    Response.writeError(request, response, callback, bad.getCode(), bad.getReason());
+                if (BodyReader.isMalformed(e)) {
+                    ErrorPage.write(request, response, callback, HttpStatus.BAD_REQUEST_400,
+                            "the request body is malformed");
                 } else {
                     callback.failed(e);
                 }

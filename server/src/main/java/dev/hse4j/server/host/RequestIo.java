@@ -6,6 +6,7 @@ import dev.hse4j.api.HseStatus;
 import dev.hse4j.api.IoCompletion;
 import dev.hse4j.api.IsapiError;
 import dev.hse4j.api.IsapiException;
+import dev.hse4j.server.web.ErrorPage;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -86,6 +87,11 @@ final class RequestIo {
     private boolean closedByExtension;
     private boolean clientGone;
     private boolean closeAfterResponse;
+    // A read found the body malformed (bad chunking): an ERROR end answers 400, not 500.
+    private boolean bodyMalformed;
+    // Body bytes the extension's writes have taken so far, against a declared Content-Length. The
+    // one-outstanding rule makes it exact whenever a new write starts.
+    private long bodyWritten;
     private End endHow = End.OK;
     private Scheduler.Task timeoutTask;
 
@@ -339,7 +345,9 @@ final class RequestIo {
                 n = body.read(dst);
             } catch (IOException e) {
                 synchronized (lock) {
-                    clientGone |= BodyReader.badMessage(e) == null;
+                    boolean malformed = BodyReader.isMalformed(e);
+                    clientGone |= !malformed;
+                    bodyMalformed |= malformed;
                 }
                 finish(0, readErrorCode(e), mayRunHere);
                 return;
@@ -480,10 +488,11 @@ final class RequestIo {
             begin(w, true);
             op = w;
             synchronized (lock) {
+                if (head != null && headersSent) {
+                    throw new IsapiException(IsapiError.INVALID_OPERATION, "the response headers were already sent");
+                }
+                reserveBody(segments, head);
                 if (head != null) {
-                    if (headersSent) {
-                        throw new IsapiException(IsapiError.INVALID_OPERATION, "the response headers were already sent");
-                    }
                     applyHead(head);
                 }
                 sendDefaultHeadIfNeeded();
@@ -511,6 +520,40 @@ final class RequestIo {
         }
         op.start();
         return op.awaitSync(null, IsapiError.TIMEOUT);
+    }
+
+    /**
+     * Counts a write's bytes against the declared Content-Length (the one {@code head} brings, else the
+     * one already set), refusing at once, with nothing sent, a write that would go past it: Jetty would
+     * otherwise fail it halfway and take the connection with it, though the client is fine.
+     */
+    private void reserveBody(List<Segment> segments, ResponseHead head) throws IsapiException {
+        long adding = 0;
+        for (Segment s : segments) {
+            adding += s instanceof Segment.Memory m ? m.buffer().remaining() : ((Segment.FileRegion) s).length();
+        }
+        long declared = head != null ? declaredLength(head.fields()) : declaredLength(response.getHeaders());
+        int status = head != null ? head.status() : response.getStatus();
+        if (declared >= 0 && bodyAllowed(status) && bodyWritten + adding > declared) {
+            throw new IsapiException(IsapiError.HANDLE_EOF, "this write of " + adding
+                    + " bytes would go past the declared Content-Length: " + declared + " (" + bodyWritten
+                    + " already written); nothing of it was sent");
+        }
+        bodyWritten += adding;
+    }
+
+    private static long declaredLength(Iterable<HttpField> fields) {
+        for (HttpField f : fields) {
+            if (f.getHeader() == HttpHeader.CONTENT_LENGTH) {
+                return f.getLongValue();
+            }
+        }
+        return -1;
+    }
+
+    /** @return whether a response with this status has a body at all (not for HEAD, 1xx, 204, 304) */
+    private boolean bodyAllowed(int status) {
+        return !"HEAD".equals(request.getMethod()) && status >= 200 && status != 204 && status != 304;
     }
 
     int read(ByteBuffer dst, boolean async) throws IsapiException {
@@ -551,7 +594,7 @@ final class RequestIo {
                 return IsapiError.NETNAME_DELETED;
             }
         }
-        if (BodyReader.badMessage(e) != null) {
+        if (BodyReader.isMalformed(e)) {
             return IsapiError.READ_FAULT;
         }
         return IsapiError.OPERATION_ABORTED;
@@ -563,6 +606,7 @@ final class RequestIo {
             case IsapiError.NETNAME_DELETED: return "the connection was closed by closeConnection";
             case IsapiError.TIMEOUT: return "no data arrived within the read timeout";
             case IsapiError.READ_FAULT: return "the request body is malformed";
+            case IsapiError.HANDLE_EOF: return "the write would go past the declared Content-Length";
             default: return "I/O failed";
         }
     }
@@ -690,6 +734,17 @@ final class RequestIo {
         }
     }
 
+    /** Ends the Jetty exchange once with an error page, or, if the response has started, as {@link #abortJetty}. */
+    private void abortJettyWithError(int status, String message) {
+        synchronized (lock) {
+            if (jettyDone) {
+                return;
+            }
+            jettyDone = true;
+        }
+        ErrorPage.write(request, response, jettyCallback, status, message);
+    }
+
     /** Fails the Jetty exchange once (closes an HTTP/1 connection, resets an HTTP/2 stream). */
     private void abortJetty(Throwable why) {
         synchronized (lock) {
@@ -799,6 +854,8 @@ final class RequestIo {
     private void doFinish() {
         HseStatus status;
         boolean alreadyAborted;
+        boolean malformed;
+        long shortBy = 0;
         synchronized (lock) {
             status = finishStatus;
             if (timeoutTask != null) {
@@ -806,19 +863,30 @@ final class RequestIo {
             }
             alreadyAborted = jettyDone;
             jettyDone = true;
+            sendDefaultHeadIfNeeded();
+            long declared = declaredLength(response.getHeaders());
+            if (status != HseStatus.ERROR && declared > bodyWritten && bodyAllowed(response.getStatus()) && !alreadyAborted) {
+                shortBy = declared - bodyWritten;
+                status = HseStatus.ERROR;
+            }
             if (status == HseStatus.ERROR) {
                 endHow = End.ERROR;
             }
-            sendDefaultHeadIfNeeded();
+            malformed = bodyMalformed;
+        }
+        if (shortBy > 0) {
+            // The client would wait for bytes that never come, until the idle timeout: end it now.
+            LOG.error("extension {} declared a Content-Length {} bytes longer than it wrote for {} {}; "
+                    + "connection closed", logName, shortBy, request.getMethod(), request.getHttpURI().getPathQuery());
         }
         if (!alreadyAborted) {
             body.close();
             if (status == HseStatus.ERROR) {
                 if (!response.isCommitted()) {
-                    response.reset();
-                    Response.writeError(request, response, jettyCallback, 500,
-                            "the extension " + logName + " failed");
+                    ErrorPage.write(request, response, jettyCallback, malformed ? 400 : 500, malformed
+                            ? "the request body is malformed" : "the extension could not answer this request");
                 } else {
+                    closeHttp1Connection();
                     jettyCallback.failed(new IOException("the extension failed after the response started"));
                 }
             } else {
@@ -826,6 +894,14 @@ final class RequestIo {
             }
         }
         notifyEnd();
+    }
+
+    /** Closes an HTTP/1 connection at once; on HTTP/2 and 3 failing the exchange resets only the stream. */
+    private void closeHttp1Connection() {
+        HttpVersion v = request.getConnectionMetaData().getHttpVersion();
+        if (v != HttpVersion.HTTP_2 && v != HttpVersion.HTTP_3) {
+            request.getConnectionMetaData().getConnection().getEndPoint().close();
+        }
     }
 
     private void notifyEnd() {
@@ -870,7 +946,13 @@ final class RequestIo {
             timeoutTask.cancel();
         }
         body.close();
-        abortJetty(new IOException(why));
+        if (op == null) {
+            // Nothing in flight: if nothing was sent either, the client gets a plain 500 saying why.
+            abortJettyWithError(500, how == End.TIMEOUT ? "the extension did not finish this request in time"
+                    : "the extension was unloaded before it finished this request");
+        } else {
+            abortJetty(new IOException(why));
+        }
         if (op != null) {
             op.finish(op.bytes, IsapiError.OPERATION_ABORTED);
         }

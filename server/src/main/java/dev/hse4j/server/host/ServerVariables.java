@@ -44,8 +44,8 @@ final class ServerVariables {
             "URL", "HTTP_URL", "HTTP_VERSION", "HTTP_METHOD", "LOCAL_ADDR", "REMOTE_PORT", "SERVER_PORT_SECURE",
             "HTTPS", "INSTANCE_ID", "INSTANCE_META_PATH", "APPL_MD_PATH", "APPL_PHYSICAL_PATH", "APP_POOL_ID",
             "CACHE_URL", "AUTH_USER", "AUTH_PASSWORD", "LOGON_USER", "UNMAPPED_REMOTE_USER", "SCRIPT_TRANSLATED",
-            "REQUEST_URI", "ALL_HTTP", "ALL_RAW",
-            // hse4j: the port the connection was accepted on (SERVER_PORT follows the Host header)
+            "REQUEST_URI", "UNENCODED_URL", "ALL_HTTP", "ALL_RAW",
+            // hse4j: the port the connection was accepted on (the same as SERVER_PORT)
             "LOCAL_PORT",
             // TLS
             "HTTPS_KEYSIZE", "HTTPS_SECRETKEYSIZE", "HTTPS_SERVER_ISSUER", "HTTPS_SERVER_SUBJECT",
@@ -143,16 +143,18 @@ final class ServerVariables {
             case "SERVER_NAME":
                 return Request.getServerName(request);
             case "SERVER_PORT":
-                return Integer.toString(Request.getServerPort(request));
+                // The port the connection arrived on (CGI 1.1, IIS), never the client's Host header.
+                return Integer.toString(Request.getLocalPort(request));
             case "SERVER_PROTOCOL":
             case "HTTP_VERSION":
                 return request.getConnectionMetaData().getProtocol();
             case "SERVER_SOFTWARE":
                 return softwareName;
             case "URL":
-                return scriptName + ecb.pathInfo();
+                return scriptName + ecb.pathInfo(); // IIS: the decoded path, without the query
             case "HTTP_URL":
             case "REQUEST_URI":
+            case "UNENCODED_URL": // IIS 7: the path and query exactly as the client sent them
                 return request.getHttpURI().getPathQuery();
             case "CACHE_URL":
                 return request.getHttpURI().asString();

@@ -11,7 +11,7 @@ import org.eclipse.jetty.util.Callback;
 /**
  * Jetty's error handler with the webroot's custom pages ({@link CustomErrors}): every error the server
  * answers itself (a missing file, no such extension, an extension's failure) gets {@code errors/<status>.html}
- * when the operator provided one, else Jetty's page, which never carries exception text.
+ * when the operator provided one, else {@link ErrorPage}'s plain one, which never carries exception text.
  */
 public final class CustomErrorHandler extends ErrorHandler {
 
@@ -31,7 +31,8 @@ public final class CustomErrorHandler extends ErrorHandler {
         byte[] page = request.getAttribute(CustomErrors.DISABLE_ATTRIBUTE) == null && errorPageForMethod(request.getMethod())
                 ? errors.customPage(status, 0) : null;
         if (page == null) {
-            return super.handle(request, response, callback);
+            ErrorPage.writePlain(request, response, callback); // never Jetty's page: its message may be exception text
+            return true;
         }
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/html;charset=utf-8");
         response.getHeaders().put(ERROR_CACHE_CONTROL);

@@ -76,14 +76,14 @@ public final class StatusHandler extends Handler.Abstract.NonBlocking {
             return false;
         }
         if (!HttpMethod.GET.is(request.getMethod()) && !HttpMethod.HEAD.is(request.getMethod())) {
-            Response.writeError(request, response, callback, HttpStatus.METHOD_NOT_ALLOWED_405);
+            ErrorPage.write(request, response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "only GET and HEAD");
             return true;
         }
         switch (path) {
             case PREFIX + "status.json" -> send(response, callback, "application/json", json.createObjectNode()
                     .setAll(status()).toPrettyString());
             case PREFIX + "health" -> send(response, callback, "text/plain;charset=utf-8", "ok\n");
-            default -> Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
+            default -> ErrorPage.write(request, response, callback, HttpStatus.NOT_FOUND_404, null);
         }
         return true;
     }

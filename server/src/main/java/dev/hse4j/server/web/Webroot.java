@@ -61,7 +61,21 @@ public final class Webroot {
         if (q >= 0) {
             u = u.substring(0, q);
         }
-        String decoded = percentDecode(u);
+        return mapDecoded(percentDecode(u));
+    }
+
+    /**
+     * Maps an already decoded path (such as PATH_INFO) to a file path inside the webroot: a {@code %} in it
+     * is a character, not an escape.
+     *
+     * @param decoded a decoded path ({@code /a b/c.html})
+     * @return the absolute file path (which may not exist)
+     * @throws OutsideWebrootException if the path would leave the webroot or is malformed
+     */
+    public Path mapDecoded(String decoded) throws OutsideWebrootException {
+        if (decoded == null || decoded.length() > MAX_URL) {
+            throw new OutsideWebrootException("path missing or too long");
+        }
         if (decoded.indexOf('\\') >= 0 || decoded.indexOf('\0') >= 0 || decoded.indexOf(':') >= 0) {
             throw new OutsideWebrootException("illegal character in path");
         }

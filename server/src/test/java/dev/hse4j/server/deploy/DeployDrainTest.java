@@ -155,7 +155,7 @@ class DeployDrainTest {
     }
 
     @Test
-    void sessionStillOpenAtTheDrainTimeoutIsAbortedAndTheOldVersionUnloaded() throws Exception {
+    void sessionStillOpenAtTheDrainTimeoutIsAbortedAndTheOldVersionToldMust() throws Exception {
         try (TestServer ts = TestServer.builder(tmp.resolve("server")).jar(v1)
                 .config(c -> c.drainTimeout(Duration.ofSeconds(1))).start()) {
             DeployFixtures.Hold never = DeployFixtures.hold();
@@ -164,10 +164,14 @@ class DeployDrainTest {
 
             drop(ts, v2, "probe.jar");
             await().atMost(Duration.ofSeconds(2)).until(() -> get(ts, "/ext/probe").equals("v2"));
-            // Nothing was sent yet, so the client gets a 500 (had the response started, the connection would close).
-            assertEquals(500, stuck.get(10, TimeUnit.SECONDS).statusCode());
+            // Nothing was sent yet, so the client gets a 500 (had the response started, the connection would close),
+            // saying why in plain words: no exception text.
+            HttpResponse<String> aborted = stuck.get(10, TimeUnit.SECONDS);
+            assertEquals(500, aborted.statusCode());
+            assertEquals("500 Server Error\nthe extension was unloaded before it finished this request\n", aborted.body());
             await().atMost(Duration.ofSeconds(5)).until(() -> entries(ts, "probe").size() == 1);
-            assertEquals(List.of("v1 load", "v2 load", "v1 ADVISORY"), List.copyOf(DeployFixtures.events()));
+            // Past the drain timeout the old version is told MUST, as README and --help promise (not ADVISORY).
+            assertEquals(List.of("v1 load", "v2 load", "v1 MUST"), List.copyOf(DeployFixtures.events()));
             assertEquals(1, ts.server().stats().errors(), "the aborted session counts as an error");
             never.release(); // too late: the session is over and v1 unloaded; nothing may break
             assertEquals("v2", get(ts, "/ext/probe"));
