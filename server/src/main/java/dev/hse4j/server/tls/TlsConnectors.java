@@ -158,8 +158,8 @@ public final class TlsConnectors {
         https.addCustomizer(secure);
         https.addCustomizer(clientTrust);
 
-        ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory(ALPN.toArray(new String[0]));
-        alpn.setDefaultProtocol("http/1.1");
+        // Only the protocols hse4j speaks, and http/1.1 without ALPN when the client offers none of them.
+        ALPNServerConnectionFactory alpn = new AlpnSelection(ALPN);
         SslConnectionFactory ssl = new SslConnectionFactory(scf, alpn.getProtocol());
         if (choice.isConscrypt()) {
             // BoringSSL reads and writes native memory: direct buffers save a copy per record.
