@@ -99,7 +99,13 @@ public final class ExtensionHost extends Handler.Abstract {
             return false; // a child request run with IGNORE_CURRENT_INTERCEPTOR: not this extension again
         }
         // PATH_INFO is documented decoded: Jetty's path here is canonical but still percent-encoded.
-        String pathInfo = slash < 0 ? "" : URIUtil.decodePath(rest.substring(slash));
+        String pathInfo;
+        try {
+            pathInfo = slash < 0 ? "" : URIUtil.decodePath(rest.substring(slash));
+        } catch (IllegalArgumentException e) {
+            ErrorPage.write(request, response, callback, HttpStatus.BAD_REQUEST_400, "the path cannot be decoded");
+            return true;
+        }
         Deployment d = name.isEmpty() ? null : registry.acquire(name);
         if (d == null && !name.isEmpty() && registry.isLoading(name)) {
             // Starting, or this jar is being (re)loaded: worth a retry, unlike a 404.
