@@ -15,6 +15,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToIntFunction;
 
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Handler;
@@ -109,11 +110,8 @@ public final class ExtensionHost extends Handler.Abstract {
         Deployment d = name.isEmpty() ? null : registry.acquire(name);
         if (d == null && !name.isEmpty() && registry.isLoading(name)) {
             // Starting, or this jar is being (re)loaded: worth a retry, unlike a 404.
-            response.setStatus(HttpStatus.SERVICE_UNAVAILABLE_503);
-            response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
-            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain;charset=utf-8");
-            response.write(true, ByteBuffer.wrap((PREFIX + name + " is loading; try again in a moment\n")
-                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)), callback);
+            ErrorPage.write(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503,
+                    PREFIX + name + " is loading; try again in a moment", new HttpField(HttpHeader.RETRY_AFTER, "1"));
             return true;
         }
         if (d == null) {
