@@ -389,6 +389,7 @@ final class RequestIo {
             }
             synchronized (lock) {
                 sendDefaultHeadIfNeeded();
+                bodyWritten += b.remaining(); // the child's bytes count against the declared length too
             }
             response.write(false, b, cb);
         }
