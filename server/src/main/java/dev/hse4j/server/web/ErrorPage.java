@@ -68,8 +68,14 @@ public final class ErrorPage {
      */
     public static void writePlain(Request request, Response response, Callback callback) {
         int status = request.getAttribute(ErrorHandler.ERROR_STATUS) instanceof Integer i ? i : response.getStatus();
-        if (status < 400 || status > 599) {
+        if (status < 100 || status > 999) {
             status = HttpStatus.INTERNAL_SERVER_ERROR_500;
+        }
+        if (HttpStatus.hasNoBody(status)) {
+            // Jetty answers a 304 (a conditional GET of a static file) through here too: no body at all.
+            response.setStatus(status);
+            response.write(true, null, callback);
+            return;
         }
         String message = request.getAttribute(MESSAGE_ATTRIBUTE) instanceof String s ? s : null;
         byte[] body = text(status, message).getBytes(StandardCharsets.UTF_8);

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import org.eclipse.jetty.http.HttpStatus;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -93,6 +94,16 @@ class ErrorPagesTest {
             assertTrue(body.startsWith(status + " " + HttpStatus.getMessage(status) + "\n"), reply);
             assertTrue(body.split("\n").length <= 2, "status and at most one sentence:\n" + body);
         }
+    }
+
+    /** Jetty answers a conditional GET through the error handler too: the 304 stays a 304, without a body. */
+    @Test
+    void notModifiedStaysABodiless304() throws Exception {
+        String etag = server.given().get("/index.html").then().statusCode(200).extract().header("ETag");
+        String reply = exchange("GET /index.html HTTP/1.1\r\nHost: x\r\nIf-None-Match: " + etag
+                + "\r\nConnection: close\r\n\r\n");
+        assertTrue(reply.startsWith("HTTP/1.1 304 Not Modified\r\n"), reply);
+        assertTrue(reply.endsWith("\r\n\r\n"), "no body:\n" + reply);
     }
 
     /** Sends the bytes and reads until the server closes (every row ends the connection). */
