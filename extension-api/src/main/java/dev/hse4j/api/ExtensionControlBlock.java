@@ -48,6 +48,21 @@ public interface ExtensionControlBlock {
     /** @return ConnID: an opaque id, unique per request in this server's life, never changed */
     long connId();
 
+    /**
+     * The context the connection's {@link AdmissionHook admission hook} returned when it accepted the
+     * connection: the same object for every request on the connection (each HTTP/1.1 keep-alive request,
+     * each HTTP/2 stream), another one on another connection. The server variable
+     * {@code HSE_CONNECTION_CONTEXT} is its {@code toString()}.
+     *
+     * <p>The object comes from the hook's class loader: use it through JDK and {@code dev.hse4j.api} types
+     * only (a class of the hook's jar is a different class in this jar). See {@link AdmissionHook}.
+     *
+     * @return the connection's context, or {@code null} when no hook gave one
+     */
+    default Object connectionContext() {
+        return null;
+    }
+
     /** @return REQUEST_METHOD, e.g. {@code GET} */
     String method();
 

@@ -1,5 +1,6 @@
 package dev.hse4j.server;
 
+import dev.hse4j.server.admission.AdmissionGate;
 import dev.hse4j.server.config.ServerConfig;
 import dev.hse4j.server.deploy.Deployer;
 import dev.hse4j.server.deploy.DirectoryWatcher;
@@ -10,6 +11,8 @@ import dev.hse4j.server.deploy.ShadowDirectory;
 import dev.hse4j.server.host.ExtensionHost;
 import dev.hse4j.server.host.HostStats;
 import dev.hse4j.server.outbound.OutboundConnections;
+import dev.hse4j.server.net.ConnectionContextLog;
+import dev.hse4j.server.net.Hse4jConnector;
 import dev.hse4j.server.tls.TlsConnectors;
 import dev.hse4j.server.web.CustomErrorHandler;
 import dev.hse4j.server.web.CustomErrors;
@@ -68,6 +71,7 @@ public final class Hse4jServer implements AutoCloseable {
     private final StatusHandler status;
     private final ShadowDirectory shadow;
     private final OutboundConnections outbound;
+    private final AdmissionGate admission;
 
     /**
      * @param config the configuration
@@ -88,14 +92,17 @@ public final class Hse4jServer implements AutoCloseable {
         httpConfig.setSendServerVersion(false);
         httpConfig.setSendXPoweredBy(false);
         httpConfig.setUriCompliance(UriCompliance.DEFAULT);
-        http = new ServerConnector(jetty, new HttpConnectionFactory(httpConfig));
+        admission = new AdmissionGate(config.admission(), pool);
+        http = new Hse4jConnector(jetty, admission, "http", new HttpConnectionFactory(httpConfig));
         http.setHost(config.host());
         http.setPort(config.httpPort());
         // The JDK's default backlog (50) drops SYNs when thousands of clients connect at once.
         http.setAcceptQueueSize(4096);
         http.setIdleTimeout(config.idleTimeout().toMillis());
         jetty.addConnector(http);
-        tls = TlsConnectors.create(jetty, httpConfig, config); // null when HTTPS is off
+        tls = TlsConnectors.create(jetty, httpConfig, config,
+                (server, factories) -> new Hse4jConnector(server, admission, "https", factories)); // null: no HTTPS
+        admission.attach(jetty, tls == null ? List.of(http) : List.of(http, tls.connector()));
 
         Webroot webroot = new Webroot(config.webroot());
         // Created (and stale ones of dead servers cleaned) only once the ports are ours: see start().
@@ -108,12 +115,19 @@ public final class Hse4jServer implements AutoCloseable {
         outbound = new OutboundConnections(config.outbound(), virtual != null ? virtual : pool);
         loader.resources(outbound);
         deployer = new Deployer(config.extensionsDir(), loader, registry);
+        deployer.hooks(admission.hooks());
         watcher = config.watch() ? new DirectoryWatcher(deployer, config.scanInterval()) : null;
         host = new ExtensionHost(registry, webroot, virtual != null ? virtual : pool, jetty.getScheduler(),
                 config.readTimeout(), SOFTWARE, TlsConnectors::pieceSize);
         java.util.function.Supplier<com.fasterxml.jackson.databind.node.ObjectNode> tlsStatus =
                 tls == null ? TlsConnectors::disabledStatusJson : tls::statusJson;
-        status = new StatusHandler(registry, deployer, host.stats(), () -> tlsStatus.get().setAll(outbound.statusJson()));
+        status = new StatusHandler(registry, deployer, host.stats(),
+                () -> {
+                    com.fasterxml.jackson.databind.node.ObjectNode n = tlsStatus.get();
+                    n.setAll(outbound.statusJson());
+                    n.setAll(admission.statusJson());
+                    return n;
+                });
         status.watcher(watcher);
         status.health(new ExtensionHealth(registry, config.health().unhealthyFailsReadiness()));
         CustomErrors customErrors = new CustomErrors(webroot); // errors/<status>.html from the webroot
@@ -121,14 +135,16 @@ public final class Hse4jServer implements AutoCloseable {
         jetty.setErrorHandler(new CustomErrorHandler(customErrors));
 
         // The router: the first handler that claims the request answers it.
-        jetty.setHandler(new Handler.Sequence(host, status, staticFiles(webroot)));
+        Handler router = new Handler.Sequence(host, status, staticFiles(webroot));
+        jetty.setHandler(config.admission().logContext() ? new ConnectionContextLog(router) : router);
 
         if (config.accessLog() != null) {
             Path log = config.accessLog().toAbsolutePath();
             Files.createDirectories(log.getParent());
             RequestLogWriter writer = new RequestLogWriter(log.toString());
             writer.setAppend(true);
-            jetty.setRequestLog(new CustomRequestLog(writer, ACCESS_LOG_FORMAT));
+            jetty.setRequestLog(new CustomRequestLog(writer, config.admission().logContext()
+                    ? ACCESS_LOG_FORMAT + " \"%{" + ConnectionContextLog.ATTRIBUTE + "}attr\"" : ACCESS_LOG_FORMAT));
         }
     }
 
@@ -259,6 +275,8 @@ public final class Hse4jServer implements AutoCloseable {
     public Path shadowDir() { return shadow.dir(); }
     /** @return the outbound connections of the extensions */
     public OutboundConnections outbound() { return outbound; }
+    /** @return connection admission (policies, hooks, verdict counts) */
+    public AdmissionGate admission() { return admission; }
     /** @return the status handler (its document) */
     public StatusHandler status() { return status; }
 
@@ -271,6 +289,7 @@ public final class Hse4jServer implements AutoCloseable {
         try {
             jetty.stop();
         } finally {
+            admission.hooks().retireAll();
             registry.retireAll();
             retirement.close();
             shadow.close();

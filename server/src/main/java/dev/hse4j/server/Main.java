@@ -75,6 +75,9 @@ public final class Main implements Callable<Integer> {
     @Mixin
     HealthOptions healthOptions = new HealthOptions();
 
+    @Mixin
+    dev.hse4j.server.admission.AdmissionOptions admission = new dev.hse4j.server.admission.AdmissionOptions();
+
     private static final TlsConfig T = TlsConfig.defaults();
 
     @Option(names = "--https-port", description = "HTTPS port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
@@ -170,6 +173,7 @@ public final class Main implements Callable<Integer> {
                     .tls(tlsConfig())
                     .health(healthOptions.config())
                     .outbound(outbound.toConfig())
+                    .admission(admission.config())
                     .build();
         } catch (IllegalArgumentException e) {
             System.err.println("hse4j: " + e.getMessage());

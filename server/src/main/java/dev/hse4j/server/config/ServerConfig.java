@@ -28,6 +28,7 @@ import java.util.Objects;
  *        progress); a PENDING session waiting for its extension is governed by the session timeout instead
  * @param health what extensions' own health reports do to the node
  * @param outbound outbound connections (allow-lists, connect timeout) and operator settings for extensions
+ * @param admission the built-in connection-admission policies ({@code null}: {@link AdmissionConfig#none()})
  */
 public record ServerConfig(
         String host,
@@ -46,7 +47,8 @@ public record ServerConfig(
         TlsConfig tls,
         Duration idleTimeout,
         HealthConfig health,
-        OutboundConfig outbound) {
+        OutboundConfig outbound,
+        AdmissionConfig admission) {
 
     /** ISAPI's default UploadReadAheadSize: 48 KB. */
     public static final int DEFAULT_READ_AHEAD = 48 * 1024;
@@ -86,6 +88,9 @@ public record ServerConfig(
             throw new IllegalArgumentException("idle timeout must be positive");
         }
         Objects.requireNonNull(health, "health");
+        if (admission == null) {
+            admission = AdmissionConfig.none();
+        }
         if (drainTimeout.isNegative()) {
             throw new IllegalArgumentException("drain timeout must be >= 0, was " + drainTimeout.toMillis() + " ms");
         }
@@ -116,6 +121,7 @@ public record ServerConfig(
         b.idleTimeout = idleTimeout;
         b.health = health;
         b.outbound = outbound;
+        b.admission = admission;
         return b;
     }
 
@@ -138,6 +144,7 @@ public record ServerConfig(
         private Duration idleTimeout = Duration.ofSeconds(30);
         private HealthConfig health = HealthConfig.defaults();
         private OutboundConfig outbound = OutboundConfig.defaults();
+        private AdmissionConfig admission = AdmissionConfig.defaults();
 
         private Builder() {
         }
@@ -172,6 +179,8 @@ public record ServerConfig(
         public Builder tls(TlsConfig v) { tls = v; return this; }
         /** @param v the connection idle timeout @return this */
         public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
+        /** @param v the built-in connection-admission policies @return this */
+        public Builder admission(AdmissionConfig v) { admission = v; return this; }
 
         /** @param v what extensions' health reports do @return this */
         public Builder health(HealthConfig v) { health = v; return this; }
@@ -181,7 +190,8 @@ public record ServerConfig(
         /** @return the configuration */
         public ServerConfig build() {
             return new ServerConfig(host, httpPort, extensionsDir, webroot, workDir, readAheadBytes, sessionTimeout,
-                    readTimeout, virtualThreads, accessLog, watch, scanInterval, drainTimeout, tls, idleTimeout, health, outbound);
+                    readTimeout, virtualThreads, accessLog, watch, scanInterval, drainTimeout, tls, idleTimeout, health,
+                    outbound, admission);
         }
     }
 }

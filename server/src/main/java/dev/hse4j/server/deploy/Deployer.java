@@ -53,6 +53,7 @@ public final class Deployer {
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
     private volatile Duration loadTimeout = Duration.ofSeconds(60);
     private volatile int parallelism = Math.min(16, Math.max(4, Runtime.getRuntime().availableProcessors()));
+    private volatile HookSink hooks;
 
     /**
      * @param dir the extensions directory
@@ -76,6 +77,11 @@ public final class Deployer {
     public static boolean isCandidate(String fileName) {
         return fileName.endsWith(".jar") && fileName.length() > 4 && !fileName.startsWith(".")
                 && !fileName.startsWith("~") && !fileName.startsWith("#");
+    }
+
+    /** @param sink where the admission hooks found in jars go; without one, a jar's hooks are not deployed */
+    public void hooks(HookSink sink) {
+        this.hooks = sink;
     }
 
     /** @return the extensions directory */
@@ -181,14 +187,26 @@ public final class Deployer {
 
     private boolean deployLocked(Path jar, String file) {
         long attempt = attempts.merge(file, 1L, Long::sum);
-        List<String> before = registry.namesFrom(jar);
+        HookSink sink = hooks;
+        List<String> before = new ArrayList<>(registry.namesFrom(jar));
+        if (sink != null) {
+            before.addAll(sink.namesFrom(jar));
+        }
         String action = before.isEmpty() ? "deploy" : "redeploy";
         String keeps = before.isEmpty() ? "" : "; the previous version keeps serving";
-        List<Deployment> loaded;
+        JarLoader.LoadedJar all;
         try {
-            loaded = loadWithTimeout(jar, file);
+            all = loadWithTimeout(jar, file);
         } catch (DeployException e) {
             return fail(file, action, e.getMessage() + keeps, attempt, false);
+        }
+        List<Deployment> loaded = all.extensions();
+        if (sink == null && !all.hooks().isEmpty()) {
+            all.hooks().forEach(HookDeployment::discard);
+            if (loaded.isEmpty()) {
+                return fail(file, action, "the jar holds only admission hooks, and this server takes none", attempt,
+                        false);
+            }
         }
         List<Deployment> retired;
         try {
@@ -197,8 +215,10 @@ public final class Deployer {
             for (Deployment d : loaded) {
                 d.discard();
             }
+            all.hooks().forEach(HookDeployment::discard);
             return fail(file, action, e.getMessage() + keeps, attempt, e.nameClash());
         }
+        int retiredHooks = sink == null ? 0 : sink.installAll(jar, all.hooks());
         StringBuilder msg = new StringBuilder(before.isEmpty() ? "deployed " : "redeployed ");
         for (int i = 0; i < loaded.size(); i++) {
             Deployment d = loaded.get(i);
@@ -206,6 +226,18 @@ public final class Deployer {
                     .append(d.version().description()).append(')');
             LOG.info("{} /ext/{} from {} (sha-256 {}): {}", before.isEmpty() ? "deployed" : "redeployed", d.name(),
                     file, d.jarSha256().substring(0, 12), d.version());
+        }
+        if (sink != null) {
+            for (HookDeployment h : all.hooks()) {
+                msg.append(msg.charAt(msg.length() - 1) == ' ' ? "" : ", ").append("admission hook ")
+                        .append(h.className());
+                LOG.info("{} admission hook {} from {} (sha-256 {})", before.isEmpty() ? "deployed" : "redeployed",
+                        h.className(), file, h.jarSha256().substring(0, 12));
+            }
+        }
+        if (retiredHooks > 0) {
+            msg.append("; ").append(retiredHooks).append(retiredHooks == 1 ? " previous hook version retires"
+                    : " previous hook versions retire");
         }
         if (!retired.isEmpty()) {
             msg.append("; ").append(retired.size()).append(retired.size() == 1 ? " previous version drains"
@@ -220,11 +252,11 @@ public final class Deployer {
      * wedge deployment: after the load timeout the jar is reported as failed, and if the call does return
      * one day, what it loaded is discarded.
      */
-    private List<Deployment> loadWithTimeout(Path jar, String file) throws DeployException {
-        CompletableFuture<List<Deployment>> f = new CompletableFuture<>();
+    private JarLoader.LoadedJar loadWithTimeout(Path jar, String file) throws DeployException {
+        CompletableFuture<JarLoader.LoadedJar> f = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
-                f.complete(loader.load(jar));
+                f.complete(loader.loadJar(jar));
             } catch (Throwable e) {
                 f.completeExceptionally(e);
             }
@@ -234,7 +266,7 @@ public final class Deployer {
         try {
             return f.get(loadTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            f.thenAccept(late -> late.forEach(Deployment::discard));
+            f.thenAccept(JarLoader::discard);
             LOG.error("loading {} has not finished after {} ms; its thread {} is left behind", file,
                     loadTimeout.toMillis(), t.getName());
             throw new DeployException("getExtensionVersion did not return within " + loadTimeout.toMillis()
@@ -246,7 +278,7 @@ public final class Deployer {
             throw new DeployException("failed while loading", e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            f.thenAccept(late -> late.forEach(Deployment::discard));
+            f.thenAccept(JarLoader::discard);
             throw new DeployException("interrupted while loading (server stopping)");
         }
     }
@@ -271,6 +303,12 @@ public final class Deployer {
     private void undeployLocked(Path jar, String file) {
         long attempt = attempts.merge(file, 1L, Long::sum);
         List<Deployment> gone = registry.removeJar(jar);
+        HookSink sink = hooks;
+        int goneHooks = sink == null ? 0 : sink.removeJar(jar);
+        if (goneHooks > 0) {
+            LOG.info("undeployed {} admission hook(s) ({} removed); they retire when their connections close",
+                    goneHooks, file);
+        }
         StringBuilder msg = new StringBuilder("removed");
         for (int i = 0; i < gone.size(); i++) {
             msg.append(i == 0 ? ": " : ", ").append("/ext/").append(gone.get(i).name());
@@ -278,6 +316,9 @@ public final class Deployer {
         }
         if (!gone.isEmpty()) {
             msg.append(gone.size() == 1 ? " drains and unloads" : " drain and unload");
+        }
+        if (goneHooks > 0) {
+            msg.append(gone.isEmpty() ? ": " : "; ").append(goneHooks).append(" admission hook(s) retire");
         }
         outcomes.put(file, new Outcome(file, true, "remove", msg.toString(), Instant.now(), attempt, false));
     }

@@ -1,5 +1,6 @@
 package dev.hse4j.server.deploy;
 
+import dev.hse4j.api.AdmissionHook;
 import dev.hse4j.api.ExtensionSettings;
 import dev.hse4j.api.ExtensionVersion;
 import dev.hse4j.api.HttpExtension;
@@ -40,6 +41,8 @@ public final class JarLoader {
 
     /** The manifest attribute naming extension classes, comma-separated. */
     public static final String MANIFEST_ATTRIBUTE = "Hse4j-Extension-Class";
+    /** The manifest attribute naming admission hook classes, comma-separated. */
+    public static final String HOOK_ATTRIBUTE = "Hse4j-Admission-Hook";
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
@@ -82,7 +85,16 @@ public final class JarLoader {
     }
 
     /** What the checks found in a jar's manifest. */
-    private record JarFacts(List<String> extensionClasses, String implementationVersion) {
+    private record JarFacts(List<String> extensionClasses, List<String> hookClasses, String implementationVersion) {
+    }
+
+    /**
+     * What one jar holds, loaded and not yet serving.
+     *
+     * @param extensions its extensions
+     * @param hooks its admission hooks, in manifest order then service-file order
+     */
+    public record LoadedJar(List<Deployment> extensions, List<HookDeployment> hooks) {
     }
 
     /** @param fileName a jar's file name @return the default mount name: the name without {@code .jar} */
@@ -102,6 +114,22 @@ public final class JarLoader {
      * @throws DeployException why the jar cannot be used; nothing stays loaded
      */
     public List<Deployment> load(Path jar) throws DeployException {
+        LoadedJar loaded = loadJar(jar);
+        if (loaded.extensions().isEmpty()) {
+            loaded.hooks().forEach(HookDeployment::discard);
+            throw new DeployException("no extension in the jar (only admission hooks)");
+        }
+        return loaded.extensions();
+    }
+
+    /**
+     * Loads a jar: its extensions and its admission hooks, all or nothing.
+     *
+     * @param jar the jar file
+     * @return what it holds, not yet serving (at least one extension or hook)
+     * @throws DeployException why the jar cannot be used; nothing stays loaded
+     */
+    public LoadedJar loadJar(Path jar) throws DeployException {
         String fileName = jar.getFileName().toString();
         // Copy first, then check and load the copy: the file in the extensions directory may change at any
         // moment, the copy never does.
@@ -123,11 +151,17 @@ public final class JarLoader {
         List<String> manifestClasses = facts.extensionClasses();
         JarHandle handle = new JarHandle(shadow, loader, fileName, leakWatch, sha256, facts.implementationVersion());
         List<Deployment> loaded = new ArrayList<>();
+        List<HookDeployment> hooks = new ArrayList<>();
         try {
             List<HttpExtension> instances = instantiate(loader, manifestClasses);
-            if (instances.isEmpty()) {
+            List<AdmissionHook> hookInstances = instantiateHooks(loader, facts.hookClasses());
+            if (instances.isEmpty() && hookInstances.isEmpty()) {
                 throw new DeployException("no extension in the jar: name one in the manifest ("
-                        + MANIFEST_ATTRIBUTE + ") or in META-INF/services/" + HttpExtension.class.getName());
+                        + MANIFEST_ATTRIBUTE + ") or in META-INF/services/" + HttpExtension.class.getName()
+                        + " (or an admission hook: " + HOOK_ATTRIBUTE + ")");
+            }
+            for (AdmissionHook h : hookInstances) {
+                hooks.add(new HookDeployment(h, jar, hooks.size(), handle));
             }
             Set<String> names = new LinkedHashSet<>();
             for (HttpExtension ext : instances) {
@@ -137,11 +171,14 @@ public final class JarLoader {
                 }
                 loaded.add(d);
             }
-            return loaded;
+            return new LoadedJar(List.copyOf(loaded), List.copyOf(hooks));
         } catch (DeployException | RuntimeException | Error e) {
             handle.addUser(); // so that the releases below close it exactly once
             for (Deployment d : loaded) {
                 d.discard();
+            }
+            for (HookDeployment h : hooks) {
+                h.discard();
             }
             handle.release();
             if (e instanceof DeployException) {
@@ -149,6 +186,12 @@ public final class JarLoader {
             }
             throw new DeployException("failed while loading", e);
         }
+    }
+
+    /** @param late what a load that was given up on produced: dropped, never served */
+    static void discard(LoadedJar late) {
+        late.extensions().forEach(Deployment::discard);
+        late.hooks().forEach(HookDeployment::discard);
     }
 
     private static JarFacts checkJar(Path jar) throws DeployException {
@@ -166,6 +209,7 @@ public final class JarLoader {
             }
             Manifest mf = jf.getManifest();
             List<String> classes = new ArrayList<>();
+            List<String> hookClasses = new ArrayList<>();
             String implVersion = null;
             if (mf != null) {
                 implVersion = mf.getMainAttributes().getValue(Attributes.Name.IMPLEMENTATION_VERSION);
@@ -177,8 +221,16 @@ public final class JarLoader {
                         }
                     }
                 }
+                String hooks = mf.getMainAttributes().getValue(new Attributes.Name(HOOK_ATTRIBUTE));
+                if (hooks != null) {
+                    for (String c : hooks.split(",")) {
+                        if (!c.isBlank()) {
+                            hookClasses.add(c.trim());
+                        }
+                    }
+                }
             }
-            return new JarFacts(classes, implVersion);
+            return new JarFacts(classes, hookClasses, implVersion);
         } catch (IOException | SecurityException e) {
             throw new DeployException("not a valid jar (" + e.getMessage() + "); if it was still being written, "
                     + "it is tried again when it changes (copy jars in under a dot-name, then rename them)");
@@ -234,6 +286,38 @@ public final class JarLoader {
             }
         } catch (ServiceConfigurationError | LinkageError e) {
             throw new DeployException("bad META-INF/services entry", e.getCause() != null ? e.getCause() : e);
+        }
+        return out;
+    }
+
+    private static List<AdmissionHook> instantiateHooks(ClassLoader loader, List<String> manifestClasses)
+            throws DeployException {
+        List<AdmissionHook> out = new ArrayList<>();
+        Set<String> seen = new LinkedHashSet<>();
+        for (String cn : manifestClasses) {
+            try {
+                Class<? extends AdmissionHook> c = Class.forName(cn, true, loader).asSubclass(AdmissionHook.class);
+                if (seen.add(cn)) {
+                    out.add(c.getDeclaredConstructor().newInstance());
+                }
+            } catch (ClassNotFoundException e) {
+                throw new DeployException("the manifest (" + HOOK_ATTRIBUTE + ") names " + cn + ", which is not in the jar");
+            } catch (ClassCastException e) {
+                throw new DeployException(cn + " does not implement " + AdmissionHook.class.getName());
+            } catch (ReflectiveOperationException | LinkageError e) {
+                throw new DeployException("cannot instantiate the admission hook " + cn,
+                        e instanceof java.lang.reflect.InvocationTargetException ? e.getCause() : e);
+            }
+        }
+        try {
+            for (ServiceLoader.Provider<AdmissionHook> p : ServiceLoader.load(AdmissionHook.class, loader).stream().toList()) {
+                if (seen.add(p.type().getName())) {
+                    out.add(p.get());
+                }
+            }
+        } catch (ServiceConfigurationError | LinkageError e) {
+            throw new DeployException("bad META-INF/services entry for admission hooks",
+                    e.getCause() != null ? e.getCause() : e);
         }
         return out;
     }

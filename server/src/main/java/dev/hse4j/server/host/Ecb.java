@@ -130,6 +130,11 @@ final class Ecb implements ExtensionControlBlock {
     }
 
     @Override
+    public Object connectionContext() {
+        return variables.connectionContext();
+    }
+
+    @Override
     public String getServerVariable(String name) throws IsapiException {
         return variables.get(name);
     }

@@ -5,6 +5,7 @@ import dev.hse4j.api.ExtensionControlBlock;
 import dev.hse4j.api.InsufficientBufferException;
 import dev.hse4j.api.IsapiError;
 import dev.hse4j.api.IsapiException;
+import dev.hse4j.server.net.ConnectionState;
 
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
@@ -52,7 +53,7 @@ final class ServerVariables {
             "CERT_COOKIE", "CERT_FLAGS", "CERT_ISSUER", "CERT_KEYSIZE", "CERT_SECRETKEYSIZE", "CERT_SERIALNUMBER",
             "CERT_SERVER_ISSUER", "CERT_SERVER_SUBJECT", "CERT_SUBJECT",
             // hse4j
-            "SSL_PROTOCOL", "SSL_CIPHER", "SSL_PROVIDER");
+            "SSL_PROTOCOL", "SSL_CIPHER", "SSL_PROVIDER", "HSE_CONNECTION_CONTEXT");
 
     private final Request request;
     private final ExtensionControlBlock ecb;
@@ -127,6 +128,10 @@ final class ServerVariables {
                 return ecb.pathTranslated();
             case "QUERY_STRING":
                 return ecb.queryString();
+            case "HSE_CONNECTION_CONTEXT": {
+                Object context = connectionContext();
+                return context == null ? null : String.valueOf(context);
+            }
             case "REMOTE_ADDR":
             case "REMOTE_HOST":
                 return Request.getRemoteAddr(request);
@@ -195,6 +200,12 @@ final class ServerVariables {
             return header(name.substring(7));
         }
         throw unknown(name);
+    }
+
+    /** @return the context the admission hooks gave this request's connection, or {@code null} */
+    Object connectionContext() {
+        ConnectionState state = ConnectionState.of(request);
+        return state == null ? null : state.context();
     }
 
     private static IsapiException unknown(String name) {

@@ -20,6 +20,7 @@ import javax.net.ssl.TrustManager;
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
@@ -107,6 +108,26 @@ public final class TlsConnectors {
      * @throws TlsSetupException when the TLS configuration cannot be used
      */
     public static TlsConnectors create(Server jetty, HttpConfiguration base, ServerConfig config) {
+        return create(jetty, base, config, ServerConnector::new);
+    }
+
+    /** Makes the HTTPS listener from its protocols, outermost first (hse4j's connector, with admission). */
+    @FunctionalInterface
+    public interface Listener {
+        /** @param server the server @param factories the protocols @return the listener */
+        ServerConnector make(Server server, ConnectionFactory... factories);
+    }
+
+    /**
+     * As {@link #create(Server, HttpConfiguration, ServerConfig)}, with the listener made by {@code listener}.
+     *
+     * @param jetty the server
+     * @param base the plain HTTP configuration
+     * @param config the server configuration
+     * @param listener makes the connector
+     * @return the connector's owner, or {@code null} when HTTPS is off
+     */
+    public static TlsConnectors create(Server jetty, HttpConfiguration base, ServerConfig config, Listener listener) {
         TlsConfig tls = config.tls();
         if (tls == null || !tls.enabled()) {
             return null;
@@ -166,7 +187,7 @@ public final class TlsConnectors {
             ssl.setDirectBuffersForEncryption(true);
             ssl.setDirectBuffersForDecryption(true);
         }
-        ServerConnector connector = new ServerConnector(jetty, ssl, alpn, new HTTP2ServerConnectionFactory(https),
+        ServerConnector connector = listener.make(jetty, ssl, alpn, new HTTP2ServerConnectionFactory(https),
                 new HttpConnectionFactory(https));
         connector.setHost(config.host());
         connector.setPort(tls.port());

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hse4j.server.config.AdmissionConfig;
 import dev.hse4j.server.testing.RawHttp;
 import dev.hse4j.server.testing.TestServer;
 
@@ -25,7 +26,9 @@ class ClockTest {
     @Test
     void twoThousandPendingSessionsHoldNoThreadEach() throws Exception {
         int n = 2000;
-        try (TestServer server = TestServer.builder(tmp).samples("clock").config(b -> b.accessLog(null)).start()) {
+        try (TestServer server = TestServer.builder(tmp).samples("clock")
+                // 2,000 connections from one address: past the default per-address cap (256).
+                .config(b -> b.accessLog(null).admission(AdmissionConfig.defaults().withMaxConnectionsPerIp(0))).start()) {
             int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
             List<RawHttp> clients = new ArrayList<>(n);
             try {
