@@ -12,6 +12,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * {@code GET /ext/vars}: every server variable as {@code NAME=value} lines;
  * {@code GET /ext/vars?name=X}: X's value, or 404 with the ISAPI error code (1413 unknown, 232 no value).
+ * {@code HSE_CONNECTION_CONTEXT} shows the connection's admission context (see the {@code tokenbucket}
+ * sample hook); {@code GET /ext/vars?context} shows the context object itself through
+ * {@link ExtensionControlBlock#connectionContext()}: its class (a JDK type) and identity.
  */
 public final class VarsExtension implements HttpExtension {
 
@@ -23,6 +26,8 @@ public final class VarsExtension implements HttpExtension {
         "REMOTE_PORT", "SERVER_PORT_SECURE", "HTTPS", "HTTPS_KEYSIZE", "HTTPS_SECRETKEYSIZE", "HTTPS_SERVER_ISSUER",
         "HTTPS_SERVER_SUBJECT", "CERT_FLAGS", "CERT_SUBJECT", "CERT_ISSUER", "INSTANCE_ID", "APPL_MD_PATH",
         "APPL_PHYSICAL_PATH", "APP_POOL_ID", "ALL_HTTP", "ALL_RAW",
+        // hse4j: the context the connection's admission hook gave it (232 when none did)
+        "HSE_CONNECTION_CONTEXT",
     };
 
     @Override
@@ -35,7 +40,11 @@ public final class VarsExtension implements HttpExtension {
         String name = param(ecb.queryString(), "name");
         StringBuilder out = new StringBuilder();
         String status = "200 OK";
-        if (name != null) {
+        if (param(ecb.queryString(), "context") != null) {
+            Object c = ecb.connectionContext(); // the same object on every request of this connection
+            out.append(c == null ? "no context" : c.getClass().getName() + "@" + Integer.toHexString(
+                    System.identityHashCode(c)) + " " + c);
+        } else if (name != null) {
             try {
                 out.append(ecb.getServerVariable(name));
             } catch (IsapiException e) {

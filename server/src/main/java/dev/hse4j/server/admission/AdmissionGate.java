@@ -297,6 +297,9 @@ public final class AdmissionGate {
      * @param channel the accepted channel
      */
     public void turnDown(Admission a, SocketChannel channel) {
+        if (a.kind() == AdmissionVerdict.Kind.INSUFFICIENT_RESOURCES) {
+            pause(a.offer().listener()); // before the close: the client may be connecting again at once
+        }
         try {
             if (a.kind() == AdmissionVerdict.Kind.REFUSE) {
                 channel.setOption(StandardSocketOptions.SO_LINGER, 0);
@@ -307,9 +310,6 @@ public final class AdmissionGate {
             LOG.debug("turning down {}: {}", a, e.toString());
         }
         IO.close(channel);
-        if (a.kind() == AdmissionVerdict.Kind.INSUFFICIENT_RESOURCES) {
-            pause(a.offer().listener());
-        }
     }
 
     /**
