@@ -10,7 +10,8 @@
 # connections/s, the ratio to `none`, and server CPU microseconds per connection (utime+stime of the server
 # process over the round, from /proc/PID/stat, divided by the requests wrk completed).
 #
-# Needs: java 17, mvn, curl, wrk. Usage: bench/admission/run.sh [rounds]   (SECONDS_PER_ROUND=8 by default)
+# Needs: java 17, mvn, curl, wrk. Usage: bench/admission/run.sh [rounds]   (SECONDS_PER_ROUND=8 by default;
+# HSE_JAR, HELLO_JAR, HOOK_JAR: other builds to measure, default this tree's)
 set -euo pipefail
 ROUNDS=${1:-5}
 SECS=${SECONDS_PER_ROUND:-8}
@@ -21,7 +22,10 @@ for tool in java mvn curl wrk python3; do
   command -v "$tool" >/dev/null || { echo "bench/admission: $tool is missing (apt-get install wrk curl)" >&2; exit 1; }
 done
 
-if [ ! -f "$ROOT/server/target/hse4j-server.jar" ] || [ ! -f "$ROOT/sample-extensions/target/hooks/tokenbucket.jar" ]; then
+HSE_JAR=${HSE_JAR:-$ROOT/server/target/hse4j-server.jar}
+HELLO_JAR=${HELLO_JAR:-$ROOT/sample-extensions/target/jars/hello.jar}
+HOOK_JAR=${HOOK_JAR:-$ROOT/sample-extensions/target/hooks/tokenbucket.jar}
+if [ ! -f "$HSE_JAR" ] || [ ! -f "$HOOK_JAR" ]; then
   echo "== building"
   (cd "$ROOT" && mvn -q -B -o package -DskipTests 2>/dev/null || mvn -q -B package -DskipTests)
 fi
@@ -49,7 +53,7 @@ start() { # name extensions-dir java-props flags...
   local name=$1 ext=$2 props=$3; shift 3
   PORT[$name]=$(free_port)
   # shellcheck disable=SC2086
-  java $JAVA_OPTS $props -jar "$ROOT/server/target/hse4j-server.jar" --host 127.0.0.1 --port "${PORT[$name]}" \
+  java $JAVA_OPTS $props -jar "$HSE_JAR" --host 127.0.0.1 --port "${PORT[$name]}" \
     --no-https --extensions "$ext" --webroot "$ROOT/webroot" --work-dir "$WORK/work-$name" --access-log none \
     --no-watch "$@" > "$WORK/$name.log" 2>&1 &
   PID[$name]=$!
@@ -58,8 +62,9 @@ start() { # name extensions-dir java-props flags...
 }
 
 mkdir -p "$WORK/ext" "$WORK/ext-hook"
-cp "$ROOT/sample-extensions/target/jars/hello.jar" "$WORK/ext/"
-cp "$ROOT/sample-extensions/target/jars/hello.jar" "$ROOT/sample-extensions/target/hooks/tokenbucket.jar" "$WORK/ext-hook/"
+cp "$HELLO_JAR" "$WORK/ext/hello.jar"
+cp "$HELLO_JAR" "$WORK/ext-hook/hello.jar"
+cp "$HOOK_JAR" "$WORK/ext-hook/tokenbucket.jar"
 
 echo "== starting servers (work dir $WORK)"
 start none "$WORK/ext" "" --max-connections 0 --max-connections-per-ip 0
