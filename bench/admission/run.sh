@@ -94,7 +94,7 @@ run() { # name -> "conn/s cpu_us_per_conn"
 }
 
 echo "== warm-up"
-for n in "${NAMES[@]}"; do wrk -t1 -c"$CONNS" -d3s -H 'Connection: close' "http://127.0.0.1:${PORT[$n]}/ext/hello" >/dev/null; done
+for n in "${NAMES[@]}"; do wrk -t1 -c"$CONNS" -d"${WARMUP:-10}s" -H 'Connection: close' "http://127.0.0.1:${PORT[$n]}/ext/hello" >/dev/null; done
 
 echo "== $ROUNDS rounds x ${SECS}s, wrk -t1 -c$CONNS -H 'Connection: close' (a new connection per request), rotating order"
 echo "   (load average at start: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores)"
