@@ -33,6 +33,7 @@ public final class HookDeployment {
     private final Path jar;
     private final int position;
     private final JarHandle handle;
+    private final String name;
     private final Instant deployedAt = Instant.now();
     private final AtomicInteger refs = new AtomicInteger(1);
     private volatile State state = State.ACTIVE;
@@ -43,6 +44,7 @@ public final class HookDeployment {
         this.jar = jar;
         this.position = position;
         this.handle = handle;
+        this.name = jar.getFileName() + "!" + className; // built once: looked up on every connection
         handle.addUser();
         handle.describe("admission hook " + className, "admission hook");
     }
@@ -58,7 +60,7 @@ public final class HookDeployment {
     /** @return its place among the jar's hooks (manifest order, then service-file order), from 0 */
     public int position() { return position; }
     /** @return the name it is counted and logged under: {@code <jar file>!<class>} */
-    public String name() { return jarName() + "!" + className; }
+    public String name() { return name; }
     /** @return the SHA-256 of the jar's bytes, in hex */
     public String jarSha256() { return handle.sha256(); }
     /** @return when it was deployed */
