@@ -13,6 +13,7 @@ import dev.hse4j.server.host.HostStats;
 import dev.hse4j.server.outbound.OutboundConnections;
 import dev.hse4j.server.net.ConnectionContextLog;
 import dev.hse4j.server.net.Hse4jConnector;
+import dev.hse4j.server.host.SessionObserver;
 import dev.hse4j.server.tls.TlsConnectors;
 import dev.hse4j.server.web.CustomErrorHandler;
 import dev.hse4j.server.web.CustomErrors;
@@ -32,6 +33,7 @@ import org.eclipse.jetty.server.CustomRequestLog;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.LocalConnector;
 import org.eclipse.jetty.server.RequestLogWriter;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -72,6 +74,7 @@ public final class Hse4jServer implements AutoCloseable {
     private final ShadowDirectory shadow;
     private final OutboundConnections outbound;
     private final AdmissionGate admission;
+    private final HttpConfiguration httpConfig;
 
     /**
      * @param config the configuration
@@ -88,7 +91,7 @@ public final class Hse4jServer implements AutoCloseable {
         jetty = new Server(pool);
         jetty.setStopTimeout(5_000);
 
-        HttpConfiguration httpConfig = new HttpConfiguration();
+        httpConfig = new HttpConfiguration();
         httpConfig.setSendServerVersion(false);
         httpConfig.setSendXPoweredBy(false);
         httpConfig.setUriCompliance(UriCompliance.DEFAULT);
@@ -223,6 +226,25 @@ public final class Hse4jServer implements AutoCloseable {
 
     private static boolean isWildcard(String host) {
         return host.isEmpty() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+    }
+
+    /**
+     * Adds an in-memory connector (Jetty's {@link LocalConnector}) in front of the same handlers: requests
+     * through it take the server's whole path without a socket. For the extension test kit; call before
+     * {@link #start()}.
+     *
+     * @return the connector
+     */
+    public LocalConnector addLocalConnector() {
+        LocalConnector local = new LocalConnector(jetty, new HttpConnectionFactory(httpConfig));
+        local.setIdleTimeout(config.idleTimeout().toMillis());
+        jetty.addConnector(local);
+        return local;
+    }
+
+    /** @param observer told of every extension session's end (the test kit), or {@code null} */
+    public void sessionObserver(SessionObserver observer) {
+        host.observer(observer);
     }
 
     /** @return the bound HTTP port */

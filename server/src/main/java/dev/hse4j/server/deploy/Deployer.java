@@ -323,6 +323,45 @@ public final class Deployer {
         outcomes.put(file, new Outcome(file, true, "remove", msg.toString(), Instant.now(), attempt, false));
     }
 
+    /**
+     * Deploys (or redeploys) an extension instance from the class path: the extension test kit's way in,
+     * through the same settings checks, {@code getExtensionVersion}, registry and outcome as a jar's
+     * extension. Its source is {@link JarLoader#classPathSource(Class)}: deploying the same class again
+     * replaces it (the old instance drains and is terminated).
+     *
+     * @param extension the instance
+     * @return its deployment, now serving; empty if it failed ({@link #outcome(String)} says why)
+     */
+    public List<Deployment> deployInstance(dev.hse4j.api.HttpExtension extension) {
+        Path source = JarLoader.classPathSource(extension.getClass());
+        String file = source.getFileName().toString();
+        synchronized (lockOf(file)) {
+            long attempt = attempts.merge(file, 1L, Long::sum);
+            String action = registry.namesFrom(source).isEmpty() ? "deploy" : "redeploy";
+            Deployment d;
+            try {
+                d = loader.loadInstance(extension);
+            } catch (DeployException e) {
+                fail(file, action, e.getMessage(), attempt, false);
+                return List.of();
+            }
+            List<Deployment> retired;
+            try {
+                retired = registry.installAll(List.of(d), source);
+            } catch (DeployException e) {
+                d.discard();
+                fail(file, action, e.getMessage(), attempt, e.nameClash());
+                return List.of();
+            }
+            String done = action.equals("deploy") ? "deployed" : "redeployed";
+            LOG.info("{} /ext/{} from the class path ({}): {}", done, d.name(), file, d.version());
+            outcomes.put(file, new Outcome(file, true, action, done + " /ext/" + d.name() + " ("
+                    + d.version().description() + ")" + (retired.isEmpty() ? "" : "; the previous version drains"),
+                    Instant.now(), attempt, false));
+            return List.of(d);
+        }
+    }
+
     private boolean fail(String file, String action, String reason, long attempt, boolean nameClash) {
         LOG.error("cannot {} {}: {}", action, file, reason);
         outcomes.put(file, new Outcome(file, false, action, reason, Instant.now(), attempt, nameClash));

@@ -11,14 +11,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One loaded jar: its shadow copy and class loader, shared by the extensions it holds. Closed (loader
- * closed, shadow copy deleted) when the last of them is terminated.
+ * closed, shadow copy deleted) when the last of them is terminated. An extension deployed from the class
+ * path (the test kit) has no shadow copy, and its loader is a named child of the class path's, used as
+ * the context class loader of its calls: nothing to close, nothing to watch for leaks.
  */
 final class JarHandle {
 
     private static final Logger LOG = LoggerFactory.getLogger(JarHandle.class);
 
     private final Path shadowJar;
-    private final URLClassLoader loader;
+    private final ClassLoader loader;
     private final String jarName;
     private final LeakWatch leakWatch;
     private final AtomicInteger users = new AtomicInteger();
@@ -29,7 +31,7 @@ final class JarHandle {
     private final String sha256;
     private final String implementationVersion;
 
-    JarHandle(Path shadowJar, URLClassLoader loader, String jarName, LeakWatch leakWatch, String sha256,
+    JarHandle(Path shadowJar, ClassLoader loader, String jarName, LeakWatch leakWatch, String sha256,
               String implementationVersion) {
         this.shadowJar = shadowJar;
         this.loader = loader;
@@ -53,7 +55,7 @@ final class JarHandle {
         descriptions.add(description);
     }
 
-    URLClassLoader loader() {
+    ClassLoader loader() {
         return loader;
     }
 
@@ -76,8 +78,13 @@ final class JarHandle {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        if (shadowJar == null) {
+            return; // from the class path: the class path's loader lives on
+        }
         try {
-            loader.close();
+            if (loader instanceof URLClassLoader u) {
+                u.close();
+            }
         } catch (IOException e) {
             LOG.warn("closing the class loader of {}: {}", shadowJar.getFileName(), e.toString());
         }

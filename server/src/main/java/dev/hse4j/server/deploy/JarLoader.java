@@ -165,7 +165,7 @@ public final class JarLoader {
             }
             Set<String> names = new LinkedHashSet<>();
             for (HttpExtension ext : instances) {
-                Deployment d = initialise(ext, jar, fileName, handle);
+                Deployment d = initialise(ext, jar, defaultName(fileName), handle);
                 if (!names.add(d.name())) {
                     throw new DeployException("two extensions in the jar claim the name '" + d.name() + "'");
                 }
@@ -322,11 +322,55 @@ public final class JarLoader {
         return out;
     }
 
-    private Deployment initialise(HttpExtension ext, Path jar, String fileName, JarHandle handle)
+
+    /**
+     * Where an extension deployed from the class path comes from, in place of a jar file: its registry
+     * owner and the file name the deploy outcome is recorded under ({@code classpath/<class name>}).
+     *
+     * @param type the extension class
+     * @return the pseudo-path
+     */
+    public static Path classPathSource(Class<?> type) {
+        return Path.of("classpath", type.getName());
+    }
+
+    /**
+     * Deploys an extension instance from the class path (the extension test kit) through the same checks as
+     * a jar's extension: {@code @ExtensionSettings}, mount name, {@code getExtensionVersion}. Its default
+     * mount name is its simple class name in lower case without a trailing {@code Extension}. Its calls
+     * run with a context class loader of its own (a named child of its class's loader), so that threads it
+     * starts can be told apart from the server's.
+     *
+     * @param ext the instance
+     * @return its deployment, not yet serving
+     * @throws DeployException why it cannot be used
+     */
+    public Deployment loadInstance(HttpExtension ext) throws DeployException {
+        Class<?> type = ext.getClass();
+        String simple = type.getSimpleName().isEmpty() ? "extension" : type.getSimpleName();
+        if (simple.endsWith("Extension") && simple.length() > "Extension".length()) {
+            simple = simple.substring(0, simple.length() - "Extension".length());
+        }
+        String defaultName = simple.toLowerCase(Locale.ROOT);
+        ClassLoader context = new ClassLoader("ext:" + type.getName(), type.getClassLoader()) {
+        };
+        JarHandle handle = new JarHandle(null, context, type.getName(), null, null,
+                type.getPackage() == null ? null : type.getPackage().getImplementationVersion());
+        handle.addUser(); // released below: a deployment that fails to initialise leaves nothing to close
+        try {
+            return initialise(ext, classPathSource(type), defaultName, handle);
+        } catch (RuntimeException | Error e) {
+            throw new DeployException("failed while loading", e);
+        } finally {
+            handle.release();
+        }
+    }
+
+    private Deployment initialise(HttpExtension ext, Path jar, String defaultName, JarHandle handle)
             throws DeployException {
         String className = ext.getClass().getName();
         ExtensionSettings settings = ext.getClass().getAnnotation(ExtensionSettings.class);
-        String name = settings != null && !settings.name().isEmpty() ? settings.name() : defaultName(fileName);
+        String name = settings != null && !settings.name().isEmpty() ? settings.name() : defaultName;
         if (!NAME.matcher(name).matches()) {
             throw new DeployException("'" + name + "' (" + className + ") is not a valid mount name: use letters, "
                     + "digits and . _ -, at most 64");

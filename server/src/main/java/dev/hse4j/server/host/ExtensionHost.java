@@ -53,6 +53,7 @@ public final class ExtensionHost extends Handler.Abstract {
     private final AtomicLong connIds = new AtomicLong();
     private final ChildRequests children;
     private volatile CustomErrors customErrors;
+    private volatile SessionObserver observer;
 
     /**
      * @param registry where extensions are looked up
@@ -85,6 +86,11 @@ public final class ExtensionHost extends Handler.Abstract {
     /** @return the host's counters */
     public HostStats stats() {
         return stats;
+    }
+
+    /** @param o told of every session's end (the test kit), or {@code null} */
+    public void observer(SessionObserver o) {
+        observer = o;
     }
 
     @Override
@@ -145,6 +151,7 @@ public final class ExtensionHost extends Handler.Abstract {
         private boolean eof;
         private volatile boolean wasPending;
         private volatile RequestIo io;
+        private volatile Ecb ecb;
 
         Session(Deployment deployment, Request request, Response response, Callback callback, String name,
                 String pathInfo) {
@@ -247,6 +254,7 @@ public final class ExtensionHost extends Handler.Abstract {
             ecb.bindServices(new RequestServices(request, io, control, deployment, name, webroot, customErrors, children));
             ecb.bindResources(deployment.resources());
             io.bind(ecb);
+            this.ecb = ecb;
             if (getServer() == null || getServer().getRequestLog() != null) {
                 // Only the access log reads it; setting it costs a per-request attribute map.
                 request.setAttribute(LOG_ATTRIBUTE, new Object() {
@@ -304,6 +312,12 @@ public final class ExtensionHost extends Handler.Abstract {
                 deployment.countSessionTimeout();
             }
             deployment.release();
+            SessionObserver o = observer;
+            if (o != null) {
+                Ecb e = ecb;
+                o.sessionEnded(new SessionObserver.Ended(name, request.getMethod(), request.getHttpURI().getPathQuery(),
+                        how.name(), wasPending, e == null ? "" : e.logLine(), response.getStatus()));
+            }
         }
     }
 }
