@@ -48,4 +48,15 @@ public @interface ExtensionSettings {
      * @return the session timeout in milliseconds, or -1
      */
     long sessionTimeoutMillis() default -1;
+
+    /**
+     * Strict mode for this extension, even when the server runs without {@code --strict}: checks that cost a
+     * little and explain a lot (a buffer changed before its asynchronous call completed, PENDING without
+     * doneWithSession, slow or blocking completions, threads left running after terminateExtension, calls
+     * on an ECB after its session ended), each reported once with the stack of the offending call, on the
+     * log and the status page. Meant for development and tests.
+     *
+     * @return {@code true} to run this extension strict
+     */
+    boolean strict() default false;
 }

@@ -14,6 +14,8 @@ import dev.hse4j.server.outbound.OutboundConnections;
 import dev.hse4j.server.net.ConnectionContextLog;
 import dev.hse4j.server.net.Hse4jConnector;
 import dev.hse4j.server.host.SessionObserver;
+import dev.hse4j.server.strict.StrictPolicy;
+import dev.hse4j.server.strict.StrictReports;
 import dev.hse4j.server.tls.TlsConnectors;
 import dev.hse4j.server.web.CustomErrorHandler;
 import dev.hse4j.server.web.CustomErrors;
@@ -75,6 +77,7 @@ public final class Hse4jServer implements AutoCloseable {
     private final OutboundConnections outbound;
     private final AdmissionGate admission;
     private final HttpConfiguration httpConfig;
+    private final StrictReports strictReports;
 
     /**
      * @param config the configuration
@@ -117,6 +120,8 @@ public final class Hse4jServer implements AutoCloseable {
                 retirement.leakWatch());
         outbound = new OutboundConnections(config.outbound(), virtual != null ? virtual : pool);
         loader.resources(outbound);
+        strictReports = new StrictReports();
+        loader.strict(new StrictPolicy(config.strict(), strictReports));
         deployer = new Deployer(config.extensionsDir(), loader, registry);
         deployer.hooks(admission.hooks());
         watcher = config.watch() ? new DirectoryWatcher(deployer, config.scanInterval()) : null;
@@ -124,13 +129,13 @@ public final class Hse4jServer implements AutoCloseable {
                 config.readTimeout(), SOFTWARE, TlsConnectors::pieceSize);
         java.util.function.Supplier<com.fasterxml.jackson.databind.node.ObjectNode> tlsStatus =
                 tls == null ? TlsConnectors::disabledStatusJson : tls::statusJson;
-        status = new StatusHandler(registry, deployer, host.stats(),
-                () -> {
-                    com.fasterxml.jackson.databind.node.ObjectNode n = tlsStatus.get();
-                    n.setAll(outbound.statusJson());
-                    n.setAll(admission.statusJson());
-                    return n;
-                });
+        status = new StatusHandler(registry, deployer, host.stats(), () -> {
+            com.fasterxml.jackson.databind.node.ObjectNode n = tlsStatus.get();
+            n.setAll(outbound.statusJson());
+            n.setAll(admission.statusJson());
+            n.setAll(strictReports.json(config.strict().enabled(), config.strict().completionThreshold().toMillis()));
+            return n;
+        });
         status.watcher(watcher);
         status.health(new ExtensionHealth(registry, config.health().unhealthyFailsReadiness()));
         CustomErrors customErrors = new CustomErrors(webroot); // errors/<status>.html from the webroot
@@ -245,6 +250,11 @@ public final class Hse4jServer implements AutoCloseable {
     /** @param observer told of every extension session's end (the test kit), or {@code null} */
     public void sessionObserver(SessionObserver observer) {
         host.observer(observer);
+    }
+
+    /** @return what strict mode found */
+    public StrictReports strictReports() {
+        return strictReports;
     }
 
     /** @return the bound HTTP port */

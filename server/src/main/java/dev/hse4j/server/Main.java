@@ -68,6 +68,9 @@ public final class Main implements Callable<Integer> {
             + "progress (default: ${DEFAULT-VALUE}); PENDING sessions are governed by --session-timeout.")
     long idleTimeoutSeconds = D.idleTimeout().toSeconds();
 
+    @CommandLine.Mixin
+    dev.hse4j.server.strict.StrictOptions strictOptions = new dev.hse4j.server.strict.StrictOptions();
+
     @Option(names = "--drain-timeout", description = "Seconds a replaced or removed extension may keep serving the "
             + "requests it has; then they are aborted and it is unloaded (TerminateExtension MUST) "
             + "(default: ${DEFAULT-VALUE}).")
@@ -174,6 +177,7 @@ public final class Main implements Callable<Integer> {
                     .health(healthOptions.config())
                     .outbound(outbound.toConfig())
                     .admission(admission.config())
+                    .strict(strictOptions.config())
                     .build();
         } catch (IllegalArgumentException e) {
             System.err.println("hse4j: " + e.getMessage());

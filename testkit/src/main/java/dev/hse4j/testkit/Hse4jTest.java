@@ -46,6 +46,13 @@ public @interface Hse4jTest {
     /** @return {@code true} to serve on an ephemeral loopback port instead of in memory */
     boolean socket() default false;
 
+    /**
+     * @return {@code true} to run the host with {@code --strict}: the classic ISAPI mistakes are reported
+     *         ({@link Hse4jTestHost#strictReports()}); an extension can also ask with
+     *         {@code @ExtensionSettings(strict = true)}
+     */
+    boolean strict() default false;
+
     /** @return the server's session timeout in milliseconds, or -1 for the server's default (5 minutes) */
     long sessionTimeoutMillis() default -1;
 

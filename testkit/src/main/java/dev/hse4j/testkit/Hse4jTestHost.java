@@ -3,6 +3,8 @@ package dev.hse4j.testkit;
 import dev.hse4j.api.HttpExtension;
 import dev.hse4j.server.Hse4jServer;
 import dev.hse4j.server.config.ServerConfig;
+import dev.hse4j.server.config.StrictConfig;
+import dev.hse4j.server.strict.StrictReports;
 import dev.hse4j.server.deploy.Deployment;
 import dev.hse4j.server.deploy.JarLoader;
 import dev.hse4j.server.host.SessionObserver;
@@ -57,6 +59,7 @@ public final class Hse4jTestHost implements BeforeAllCallback, AfterAllCallback,
     public static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final List<Object> extensions = new ArrayList<>();
+    private final List<Path> jars = new ArrayList<>();
     private boolean socket;
     private UnaryOperator<ServerConfig.Builder> tweak = UnaryOperator.identity();
     private final List<SessionRecord> sessions = new CopyOnWriteArrayList<>();
@@ -100,6 +103,21 @@ public final class Hse4jTestHost implements BeforeAllCallback, AfterAllCallback,
             return this;
         }
 
+        /**
+         * @param jar an extension jar (e.g. {@code target/my-extension.jar} after {@code mvn package}), put in
+         *        the host's extensions directory and loaded exactly as the server loads jars
+         * @return this
+         */
+        public Builder jar(Path jar) {
+            host.jars.add(jar);
+            return this;
+        }
+
+        /** @return this, running the host with {@code --strict} */
+        public Builder strict() {
+            return config(c -> c.strict(StrictConfig.on()));
+        }
+
         /** @return this, serving on an ephemeral loopback port instead of in memory */
         public Builder socket() {
             host.socket = true;
@@ -134,7 +152,7 @@ public final class Hse4jTestHost implements BeforeAllCallback, AfterAllCallback,
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        if (extensions.isEmpty()) {
+        if (extensions.isEmpty() && jars.isEmpty()) {
             Hse4jTest a = context.getRequiredTestClass().getAnnotation(Hse4jTest.class);
             if (a == null) {
                 throw new ExtensionConfigurationException("Hse4jTestHost needs @Hse4jTest or a builder with extensions");
@@ -143,7 +161,11 @@ public final class Hse4jTestHost implements BeforeAllCallback, AfterAllCallback,
             socket = a.socket();
             long timeout = a.sessionTimeoutMillis();
             int readAhead = a.readAheadBytes();
+            boolean strict = a.strict();
             tweak = b -> {
+                if (strict) {
+                    b.strict(StrictConfig.on());
+                }
                 if (timeout > 0) {
                     b.sessionTimeout(Duration.ofMillis(timeout));
                 }
@@ -187,12 +209,18 @@ public final class Hse4jTestHost implements BeforeAllCallback, AfterAllCallback,
                     .accessLog(null)
                     .watch(false)
                     .tls(null);
+            for (Path jar : jars) {
+                Files.copy(jar, root.resolve("extensions").resolve(jar.getFileName()));
+            }
             server = new Hse4jServer(tweak.apply(b).build());
             server.sessionObserver(this::record);
             if (!socket) {
                 local = server.addLocalConnector();
             }
             server.start();
+            for (Path jar : jars) {
+                awaitDeployed(jar.getFileName().toString());
+            }
             for (Object e : extensions) {
                 deploy(e instanceof Class<?> c ? instantiate(c) : (HttpExtension) e);
             }
@@ -230,6 +258,14 @@ public final class Hse4jTestHost implements BeforeAllCallback, AfterAllCallback,
                     .message());
         }
         return ds.get(0).name();
+    }
+
+    private void awaitDeployed(String file) {
+        await(() -> server.deployer().outcome(file) != null, "the deployment of " + file);
+        dev.hse4j.server.deploy.Deployer.Outcome o = server.deployer().outcome(file);
+        if (!o.ok()) {
+            throw new ExtensionConfigurationException("cannot deploy " + file + ": " + o.message());
+        }
     }
 
     private void record(SessionObserver.Ended e) {
@@ -363,6 +399,12 @@ public final class Hse4jTestHost implements BeforeAllCallback, AfterAllCallback,
         } catch (ConditionTimeoutException e) {
             throw new AssertionError("timed out after " + TIMEOUT.toSeconds() + " s waiting for " + what);
         }
+    }
+
+    /** @return what strict mode has reported so far (see {@link Hse4jTest#strict()}) */
+    public List<StrictReports.Report> strictReports() {
+        requireStarted();
+        return server.strictReports().reports();
     }
 
     /** @return the server's status document, as {@code /hse/status.json} serves it */

@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param drainTimeout how long a replaced or removed extension version may keep running: open sessions on it
  *        are then aborted and a refused ADVISORY unload becomes a MUST unload
  * @param tls the HTTPS connector, or {@code null} (or disabled) for none
+ * @param strict strict mode ({@code --strict}); never {@code null} (off by default)
  * @param idleTimeout how long a connection may be idle (between requests, or with a read or write making no
  *        progress); a PENDING session waiting for its extension is governed by the session timeout instead
  * @param health what extensions' own health reports do to the node
@@ -48,7 +49,8 @@ public record ServerConfig(
         Duration idleTimeout,
         HealthConfig health,
         OutboundConfig outbound,
-        AdmissionConfig admission) {
+        AdmissionConfig admission,
+        StrictConfig strict) {
 
     /** ISAPI's default UploadReadAheadSize: 48 KB. */
     public static final int DEFAULT_READ_AHEAD = 48 * 1024;
@@ -84,6 +86,7 @@ public record ServerConfig(
         }
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(outbound, "outbound");
+        Objects.requireNonNull(strict, "strict");
         if (idleTimeout.isNegative() || idleTimeout.isZero()) {
             throw new IllegalArgumentException("idle timeout must be positive");
         }
@@ -122,6 +125,7 @@ public record ServerConfig(
         b.health = health;
         b.outbound = outbound;
         b.admission = admission;
+        b.strict = strict;
         return b;
     }
 
@@ -145,6 +149,7 @@ public record ServerConfig(
         private HealthConfig health = HealthConfig.defaults();
         private OutboundConfig outbound = OutboundConfig.defaults();
         private AdmissionConfig admission = AdmissionConfig.defaults();
+        private StrictConfig strict = StrictConfig.off();
 
         private Builder() {
         }
@@ -181,6 +186,8 @@ public record ServerConfig(
         public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
         /** @param v the built-in connection-admission policies @return this */
         public Builder admission(AdmissionConfig v) { admission = v; return this; }
+        /** @param v strict mode @return this */
+        public Builder strict(StrictConfig v) { strict = v; return this; }
 
         /** @param v what extensions' health reports do @return this */
         public Builder health(HealthConfig v) { health = v; return this; }
@@ -191,7 +198,7 @@ public record ServerConfig(
         public ServerConfig build() {
             return new ServerConfig(host, httpPort, extensionsDir, webroot, workDir, readAheadBytes, sessionTimeout,
                     readTimeout, virtualThreads, accessLog, watch, scanInterval, drainTimeout, tls, idleTimeout, health,
-                    outbound, admission);
+                    outbound, admission, strict);
         }
     }
 }

@@ -3,6 +3,8 @@ package dev.hse4j.server.deploy;
 import dev.hse4j.api.ExtensionVersion;
 import dev.hse4j.api.HttpExtension;
 import dev.hse4j.api.TerminateMode;
+import dev.hse4j.server.strict.StrictPolicy;
+import dev.hse4j.server.strict.ThreadCheck;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,6 +65,7 @@ public final class Deployment {
     private final int readAheadBytes;
     private final Duration sessionTimeout;
     private final ExtensionResources resources;
+    private final StrictPolicy strict;
     private final Instant deployedAt = Instant.now();
     private final AtomicInteger refs = new AtomicInteger(1);
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -83,7 +86,13 @@ public final class Deployment {
 
     Deployment(String name, HttpExtension extension, ExtensionVersion version, Path jar, JarHandle handle,
                int readAheadBytes, Duration sessionTimeout, ExtensionResources resources) {
+        this(name, extension, version, jar, handle, readAheadBytes, sessionTimeout, resources, null);
+    }
+
+    Deployment(String name, HttpExtension extension, ExtensionVersion version, Path jar, JarHandle handle,
+               int readAheadBytes, Duration sessionTimeout, ExtensionResources resources, StrictPolicy strict) {
         this.resources = resources;
+        this.strict = strict;
         this.name = name;
         this.extension = extension;
         this.version = version;
@@ -115,6 +124,8 @@ public final class Deployment {
     public int readAheadBytes() { return readAheadBytes; }
     /** @return its context and outbound connections, closed when it is terminated */
     public ExtensionResources resources() { return resources; }
+    /** @return strict mode for this extension, or {@code null} when it does not run strict */
+    public StrictPolicy strict() { return strict; }
     /** @return the PENDING session timeout for this extension */
     public Duration sessionTimeout() { return sessionTimeout; }
     /** @return when it was deployed */
@@ -325,6 +336,10 @@ public final class Deployment {
         if (stuck > 0) {
             LOG.error("extension {} ({}) unloaded with {} request(s) still running inside it (procedure did not "
                     + "return)", name, jar.getFileName(), stuck);
+        }
+        if (strict != null) {
+            // Before the loader is closed: the threads are found by it.
+            ThreadCheck.afterTerminate(name, handle.loader(), strict.config().threadGrace(), strict.reports());
         }
         closeLoader();
         Retirement r = retirement;

@@ -4,6 +4,7 @@ import dev.hse4j.api.AdmissionHook;
 import dev.hse4j.api.ExtensionSettings;
 import dev.hse4j.api.ExtensionVersion;
 import dev.hse4j.api.HttpExtension;
+import dev.hse4j.server.strict.StrictPolicy;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,6 +57,7 @@ public final class JarLoader {
     private final AtomicLong sequence = new AtomicLong();
     private final LeakWatch leakWatch;
     private volatile ExtensionResources.Factory resources = ExtensionResources.Factory.NONE;
+    private volatile StrictPolicy strict;
 
     /**
      * @param shadowDir where shadow copies go
@@ -82,6 +84,14 @@ public final class JarLoader {
     /** @param f opens each loaded extension version's context and outbound connections */
     public void resources(ExtensionResources.Factory f) {
         this.resources = f;
+    }
+
+    /**
+     * @param policy strict mode: for every extension when it is enabled, else for those whose
+     *        {@code @ExtensionSettings(strict = true)} asks; {@code null} for none
+     */
+    public void strict(StrictPolicy policy) {
+        this.strict = policy;
     }
 
     /** What the checks found in a jar's manifest. */
@@ -412,7 +422,10 @@ public final class JarLoader {
             throw new DeployException(className + (version == null ? ".getExtensionVersion returned null"
                     : ".getExtensionVersion refused: " + version.refusalReason()));
         }
-        return new Deployment(name, ext, version, jar, handle, readAhead, timeout, res);
+        StrictPolicy policy = strict;
+        boolean strictAsked = settings != null && settings.strict();
+        return new Deployment(name, ext, version, jar, handle, readAhead, timeout, res,
+                policy != null && policy.appliesTo(strictAsked) ? policy : null);
     }
 
     private static void deleteQuietly(Path p) {

@@ -6,6 +6,7 @@ import dev.hse4j.server.deploy.Deployment;
 import dev.hse4j.server.deploy.ExtensionRegistry;
 import dev.hse4j.server.web.CustomErrors;
 import dev.hse4j.server.web.ErrorPage;
+import dev.hse4j.server.strict.StrictPolicy;
 import dev.hse4j.server.web.Webroot;
 
 import java.io.IOException;
@@ -152,6 +153,7 @@ public final class ExtensionHost extends Handler.Abstract {
         private volatile boolean wasPending;
         private volatile RequestIo io;
         private volatile Ecb ecb;
+        private volatile StrictSession strict; // null unless the extension runs strict
 
         Session(Deployment deployment, Request request, Response response, Callback callback, String name,
                 String pathInfo) {
@@ -253,8 +255,18 @@ public final class ExtensionHost extends Handler.Abstract {
             ecb.bindVariables(new ServerVariables(request, ecb, PREFIX + name, softwareName, webroot.root().toString()));
             ecb.bindServices(new RequestServices(request, io, control, deployment, name, webroot, customErrors, children));
             ecb.bindResources(deployment.resources());
-            io.bind(ecb);
             this.ecb = ecb;
+            ExtensionControlBlock facing = ecb;
+            StrictPolicy policy = deployment.strict();
+            if (policy != null) {
+                StrictSession s = new StrictSession(policy, name, deployment.extension().getClass().getName(),
+                        request.getMethod() + " " + request.getHttpURI().getPathQuery(), scheduler);
+                io.watch(s);
+                facing = new StrictEcb(ecb, s);
+                strict = s;
+            }
+            io.bind(facing);
+            ExtensionControlBlock given = facing;
             if (getServer() == null || getServer().getRequestLog() != null) {
                 // Only the access log reads it; setting it costs a per-request attribute map.
                 request.setAttribute(LOG_ATTRIBUTE, new Object() {
@@ -268,7 +280,7 @@ public final class ExtensionHost extends Handler.Abstract {
             io.start();
             HseStatus status;
             try {
-                status = deployment.withContextLoader(() -> deployment.extension().httpExtensionProc(ecb));
+                status = deployment.withContextLoader(() -> deployment.extension().httpExtensionProc(given));
                 if (status == null) {
                     LOG.error("extension {} returned null from httpExtensionProc for {}; treated as ERROR", logName,
                             request.getHttpURI().getPathQuery());
@@ -286,6 +298,10 @@ public final class ExtensionHost extends Handler.Abstract {
                 wasPending = true;
                 stats.pending();
                 deployment.sessionPending();
+            }
+            StrictSession s = strict;
+            if (s != null) {
+                s.procReturned(status);
             }
             io.procReturned(status);
         }
@@ -310,6 +326,10 @@ public final class ExtensionHost extends Handler.Abstract {
             }
             if (how == RequestIo.End.TIMEOUT) {
                 deployment.countSessionTimeout();
+            }
+            StrictSession s = strict;
+            if (s != null) {
+                s.sessionEnded(how == RequestIo.End.TIMEOUT);
             }
             deployment.release();
             SessionObserver o = observer;

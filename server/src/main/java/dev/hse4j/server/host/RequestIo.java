@@ -65,6 +65,7 @@ final class RequestIo {
     private final EndListener endListener;
     private final ClassLoader extensionLoader;
     private ExtensionControlBlock ecb;
+    private IoWatch watch; // strict mode, or null: set once before the procedure runs
 
     private final Object lock = new Object();
     // Everything below is guarded by lock.
@@ -114,6 +115,11 @@ final class RequestIo {
 
     void bind(ExtensionControlBlock ecb) {
         this.ecb = ecb;
+    }
+
+    /** @param w strict mode's watch on this request's asynchronous I/O */
+    void watch(IoWatch w) {
+        this.watch = w;
     }
 
     // ------------------------------------------------------------------ operations
@@ -178,7 +184,11 @@ final class RequestIo {
                 ClassLoader previous = t.getContextClassLoader();
                 t.setContextClassLoader(extensionLoader);
                 try {
-                    completion.onCompletion(c);
+                    if (watch != null) {
+                        watch.deliver(completion, c);
+                    } else {
+                        completion.onCompletion(c);
+                    }
                 } catch (Throwable x) {
                     LOG.warn("{}: completion callback threw", logName, x);
                 } finally {
@@ -248,6 +258,9 @@ final class RequestIo {
             protected Action process() throws Throwable {
                 if (pendingMemory != null) {
                     ByteBuffer b = pendingMemory.buffer();
+                    if (pendingMemory.taken() != null) {
+                        pendingMemory.taken().taken(b, b.position(), pending);
+                    }
                     b.position(b.position() + pending);
                     pendingMemory = null;
                 }
@@ -485,7 +498,8 @@ final class RequestIo {
         try {
             IoCompletion c = async ? requireCompletion(ownCompletion) : null;
             Object ctx = async ? contextFor(ownCompletion, ownContext) : null;
-            WriteOp w = new WriteOp(segments, last, disconnectAfter, c, ctx);
+            WriteOp w = new WriteOp(async && watch != null ? watch.asyncWrite(segments) : segments, last,
+                    disconnectAfter, c, ctx);
             begin(w, true);
             op = w;
             synchronized (lock) {

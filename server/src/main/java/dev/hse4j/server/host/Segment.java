@@ -8,8 +8,25 @@ import java.util.List;
 /** One piece of an outgoing write: bytes in memory or a region of an open file. */
 sealed interface Segment {
 
-    /** The remaining bytes of a buffer; the buffer's position advances as bytes are sent. */
-    record Memory(ByteBuffer buffer) implements Segment {
+    /**
+     * The remaining bytes of a buffer; the buffer's position advances as bytes are sent.
+     *
+     * @param taken told of each piece the network has taken (strict mode's guard), or {@code null}
+     */
+    record Memory(ByteBuffer buffer, Taken taken) implements Segment {
+        Memory(ByteBuffer buffer) {
+            this(buffer, null);
+        }
+    }
+
+    /** Told when the network has taken a piece of a memory segment (strict mode, {@link BufferGuard}). */
+    interface Taken {
+        /**
+         * @param buffer the segment's buffer
+         * @param from the index of the piece's first byte
+         * @param n the piece's length
+         */
+        void taken(ByteBuffer buffer, int from, int n);
     }
 
     /**
