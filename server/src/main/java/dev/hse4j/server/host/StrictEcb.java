@@ -86,7 +86,7 @@ final class StrictEcb implements ExtensionControlBlock {
 
     @Override
     public void writeClientAsync(ByteBuffer src) throws IsapiException {
-        s.enter("writeClientAsync");
+        s.enter("writeClientAsync", true);
         io("writeClientAsync", () -> {
             ecb.writeClientAsync(src);
             return null;
@@ -95,7 +95,7 @@ final class StrictEcb implements ExtensionControlBlock {
 
     @Override
     public void transmitFile(TransmitFileInfo info) throws IsapiException {
-        s.enter("transmitFile");
+        s.enter("transmitFile", true);
         io("transmitFile", () -> {
             ecb.transmitFile(info);
             return null;
@@ -111,7 +111,7 @@ final class StrictEcb implements ExtensionControlBlock {
 
     @Override
     public void vectorSendAsync(ResponseVector vector) throws IsapiException {
-        s.enter("vectorSendAsync");
+        s.enter("vectorSendAsync", true);
         io("vectorSendAsync", () -> {
             ecb.vectorSendAsync(vector);
             return null;
@@ -127,7 +127,7 @@ final class StrictEcb implements ExtensionControlBlock {
 
     @Override
     public void readClientAsync(ByteBuffer dst) throws IsapiException {
-        s.enter("readClientAsync");
+        s.enter("readClientAsync", true);
         io("readClientAsync", () -> {
             ecb.readClientAsync(dst);
             return null;
@@ -136,13 +136,13 @@ final class StrictEcb implements ExtensionControlBlock {
 
     @Override
     public void ioCompletion(IoCompletion completion, Object context) {
-        s.enter("ioCompletion");
+        s.enter("ioCompletion", true);
         ecb.ioCompletion(completion, context);
     }
 
     @Override
     public void doneWithSession(HseStatus status) throws IsapiException {
-        s.enter("doneWithSession");
+        s.enter("doneWithSession", true);
         io("doneWithSession", () -> {
             ecb.doneWithSession(status);
             return null;

@@ -56,15 +56,29 @@ final class StrictSession implements IoWatch {
 
     // ------------------------------------------------------------------ from StrictEcb
 
-    /** An ECB call begins: remembered (for a PENDING never done), and reported if the session is over. */
-    void enter(String call) {
-        Throwable here = new Throwable(call);
-        lastCall = here;
+    /**
+     * An ECB call begins: remembered (for a PENDING never done), and reported if the session is over. Its
+     * stack is taken only where it can matter: for the calls that set up asynchronous work, and for every
+     * call once the procedure has returned PENDING (a request that ends with its procedure needs none).
+     *
+     * @param call the ECB method
+     * @param async whether it starts or prepares asynchronous work (ioCompletion, *Async, transmitFile...)
+     */
+    void enter(String call, boolean async) {
         lastCallName = call;
+        if (async || pendingAt != null) {
+            lastCall = new Throwable(call);
+        } else {
+            lastCall = null;
+        }
         if (ended) {
             report(Check.CALL_AFTER_END, call + " was called on the ECB of " + request + " after its session ended "
-                    + "(the server no longer knows this request; in IIS this is a use after free)", here);
+                    + "(the server no longer knows this request; in IIS this is a use after free)", new Throwable(call));
         }
+    }
+
+    void enter(String call) {
+        enter(call, false);
     }
 
     /** A synchronous I/O call begins: reported if it runs inside a completion callback. */
@@ -106,8 +120,9 @@ final class StrictSession implements IoWatch {
             String msg = "httpExtensionProc of " + extensionClass + " returned PENDING for " + request + " at "
                     + pendingAt + ", and doneWithSession was never called: the session timeout ended it. "
                     + "Every path that leaves the request (completions with an error included) must call "
-                    + "doneWithSession. " + (last == null ? "The extension made no ECB call for this request."
-                    : "The extension's last ECB call on this request was " + lastName + ", at:");
+                    + "doneWithSession. " + (lastName == null ? "The extension made no ECB call for this request."
+                    : "The extension's last ECB call on this request was " + lastName
+                    + (last == null ? ", inside httpExtensionProc." : ", at:"));
             policy.reports().report(extension, Check.PENDING_NEVER_DONE, msg,
                     last == null ? "" : Stacks.format(last.getStackTrace()));
         }

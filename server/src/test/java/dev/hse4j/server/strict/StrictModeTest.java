@@ -133,7 +133,7 @@ class StrictModeTest {
         JsonNode r = awaitReport("pending", "PENDING_NEVER_DONE");
         String m = r.get("message").asText();
         assertTrue(m.contains("dev.hse4j.fixtures.StrictPendingExtension returned PENDING for GET /ext/pending?x=1"), m);
-        assertTrue(m.contains("last ECB call on this request was setLogData"), m);
+        assertTrue(m.contains("last ECB call on this request was ioCompletion"), m);
         assertTrue(r.get("stack").asText().contains("StrictPendingExtension.httpExtensionProc"), r.toString());
     }
 
