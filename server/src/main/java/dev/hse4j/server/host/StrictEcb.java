@@ -1,6 +1,8 @@
 package dev.hse4j.server.host;
 
 import dev.hse4j.api.CertificateInfo;
+import dev.hse4j.api.ExecUrlInfo;
+import dev.hse4j.api.ExecUrlStatus;
 import dev.hse4j.api.ExtensionControlBlock;
 import dev.hse4j.api.HseStatus;
 import dev.hse4j.api.IoCompletion;
@@ -8,6 +10,7 @@ import dev.hse4j.api.IsapiError;
 import dev.hse4j.api.IsapiException;
 import dev.hse4j.api.ResponseVector;
 import dev.hse4j.api.TransmitFileInfo;
+import dev.hse4j.api.UrlMapping;
 
 import java.nio.ByteBuffer;
 
@@ -187,6 +190,56 @@ final class StrictEcb implements ExtensionControlBlock {
         s.enter("mapUrlToPath");
         return ecb.mapUrlToPath(url);
     }
+
+    @Override
+    public UrlMapping mapUrlToPathEx(String url) throws IsapiException {
+        s.enter("mapUrlToPathEx");
+        return ecb.mapUrlToPathEx(url);
+    }
+
+    @Override
+    public String normalizeUrl(String url) throws IsapiException {
+        s.enter("normalizeUrl");
+        return ecb.normalizeUrl(url);
+    }
+
+    @Override
+    public void execUrl(ExecUrlInfo info) throws IsapiException {
+        s.enter("execUrl", true);
+        io("execUrl", () -> {
+            ecb.execUrl(info);
+            return null;
+        });
+    }
+
+    @Override
+    public ExecUrlStatus getExecUrlStatus() throws IsapiException {
+        s.enter("getExecUrlStatus");
+        return ecb.getExecUrlStatus();
+    }
+
+    @Override
+    public void sendCustomError(String status, int subError) throws IsapiException {
+        s.enter("sendCustomError");
+        s.syncIo("sendCustomError");
+        io("sendCustomError", () -> {
+            ecb.sendCustomError(status, subError);
+            return null;
+        });
+    }
+
+    @Override
+    public void sendCustomErrorAsync(String status, int subError) throws IsapiException {
+        s.enter("sendCustomErrorAsync", true);
+        io("sendCustomErrorAsync", () -> {
+            ecb.sendCustomErrorAsync(status, subError);
+            return null;
+        });
+    }
+
+    @Override public void setFlushFlag(boolean flush) { s.enter("setFlushFlag"); ecb.setFlushFlag(flush); }
+    @Override public void reportUnhealthy(String reason) { s.enter("reportUnhealthy"); ecb.reportUnhealthy(reason); }
+    @Override public void abortiveClose() { s.enter("abortiveClose"); ecb.abortiveClose(); }
 
     @Override
     public Object serverSupportFunction(int hseReq, Object parameter) throws IsapiException {
