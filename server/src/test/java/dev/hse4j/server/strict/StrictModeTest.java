@@ -13,6 +13,7 @@ import dev.hse4j.fixtures.StrictPendingExtension;
 import dev.hse4j.fixtures.StrictThreadExtension;
 import dev.hse4j.server.config.StrictConfig;
 import dev.hse4j.server.testing.FixtureJars;
+import dev.hse4j.server.testing.HeadlessChromium;
 import dev.hse4j.server.testing.LogCapture;
 import dev.hse4j.server.testing.RawHttp;
 import dev.hse4j.server.testing.TestServer;
@@ -23,6 +24,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+
+import dev.hse4j.server.Main;
+
+import picocli.CommandLine;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -178,5 +183,35 @@ class StrictModeTest {
         assertTrue(r.get("stack").asText().contains("CountDownLatch.await"), r.toString());
         assertNull(report(strict, "threads", "CALL_AFTER_END"));
         assertNotNull(strictSection(strict).get("completionThresholdMs"));
+    }
+
+    @Test
+    void theStatusPageListsTheFindingsWithTheirStacks() throws Exception {
+        strict.given().get("/ext/late").then().statusCode(200);
+        awaitReport("late", "CALL_AFTER_END");
+        try (HeadlessChromium browser = HeadlessChromium.open(strict.server().baseUri() + "status.html", 1280, 1000)) {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> browser.text().contains("live · updated"));
+            assertEquals("on for every extension", browser.eval("document.getElementById('strictState').textContent").asText());
+            String row = browser.eval("document.querySelector('#strict tr[data-extension=late][data-check=CALL_AFTER_END]')"
+                    + ".textContent").asText();
+            assertTrue(row.contains("a call on an ECB after its session ended"), row);
+            assertTrue(row.contains("StrictLateCallExtension.finishThenKeepGoing"), "the stack is on the page: " + row);
+            browser.screenshot(Path.of("target", "screenshots", "strict-status.png"));
+        }
+    }
+
+    @Test
+    void theCommandLineTurnsItOn() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.parseArgs("--strict", "--strict-completion-ms", "75");
+        StrictOptions o = (StrictOptions) cl.getMixins().get("strictOptions");
+        StrictConfig c = o.config();
+        assertTrue(c.enabled());
+        assertEquals(Duration.ofMillis(75), c.completionThreshold());
+        CommandLine plainCl = new CommandLine(new Main());
+        plainCl.parseArgs();
+        assertEquals(false, ((StrictOptions) plainCl.getMixins().get("strictOptions")).config().enabled(),
+                "off unless asked for");
     }
 }
