@@ -8,6 +8,7 @@ import dev.hse4j.api.HseStatus;
 import dev.hse4j.api.IoCompletion;
 import dev.hse4j.api.IsapiError;
 import dev.hse4j.api.IsapiException;
+import dev.hse4j.api.OutboundService;
 import dev.hse4j.api.ResponseVector;
 import dev.hse4j.api.TransmitFileInfo;
 import dev.hse4j.api.UrlMapping;
@@ -235,6 +236,12 @@ final class StrictEcb implements ExtensionControlBlock {
             ecb.sendCustomErrorAsync(status, subError);
             return null;
         });
+    }
+
+    @Override
+    public OutboundService outbound() throws IsapiException {
+        s.enter("outbound", true);
+        return ecb.outbound();
     }
 
     @Override public void setFlushFlag(boolean flush) { s.enter("setFlushFlag"); ecb.setFlushFlag(flush); }
