@@ -47,6 +47,7 @@ final class StrictEcb implements ExtensionControlBlock {
         }
     }
 
+    @Override public Object connectionContext() { s.enter("connectionContext"); return ecb.connectionContext(); }
     @Override public int version() { s.enter("version"); return ecb.version(); }
     @Override public long connId() { s.enter("connId"); return ecb.connId(); }
     @Override public String method() { s.enter("method"); return ecb.method(); }
