@@ -2,7 +2,7 @@
 # Reverse-proxy benchmark: the hse4j `proxy` sample against nginx `proxy_pass` and HAProxy, all three in
 # front of the same upstream nginx, side by side in one run.
 #
-#   bench/proxy/run.sh            (builds first unless SKIP_BUILD=1)
+#   bench/reverse-proxy/run.sh            (builds first unless SKIP_BUILD=1)
 #
 # Environment (defaults in brackets): ROUNDS [3] rounds (the order of the three rotates each round),
 # DURATION [10] seconds per wrk run, WARMUP [15] (the JVM needs it to finish compiling), CONNECTIONS [50] wrk connections for hello,
@@ -27,7 +27,7 @@ WORK=$(mktemp -d -t proxybench.XXXXXX)
 P_UP=18181 P_UPPP=18182 P_HSE=18180 P_NGX=18183 P_HAP=18184
 
 for tool in java mvn curl wrk nginx haproxy; do
-  command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || { echo "bench/proxy: $tool is missing (apt-get install nginx haproxy wrk curl)" >&2; exit 1; }
+  command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || { echo "bench/reverse-proxy: $tool is missing (apt-get install nginx haproxy wrk curl)" >&2; exit 1; }
 done
 PATH=$PATH:/usr/sbin
 
