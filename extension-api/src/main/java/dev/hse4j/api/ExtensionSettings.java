@@ -13,7 +13,8 @@ import java.lang.annotation.Target;
  * manifest's {@code Implementation-Version}, if any, and the jar's SHA-256.
  *
  * <pre>{@code
- * @ExtensionSettings(name = "orders", readAheadBytes = 0, sessionTimeoutMillis = 120_000)
+ * @ExtensionSettings(name = "orders", readAheadBytes = 0, sessionTimeoutMillis = 120_000,
+ *                   maxConcurrentRequests = 20, maxRequestBodyBytes = 1_000_000)
  * public final class OrdersExtension implements HttpExtension { ... }
  * }</pre>
  */
@@ -59,4 +60,33 @@ public @interface ExtensionSettings {
      * @return {@code true} to run this extension strict
      */
     boolean strict() default false;
+
+    /**
+     * The most requests this extension may have running at once inside
+     * {@link HttpExtension#httpExtensionProc(ExtensionControlBlock)} or blocked in a synchronous
+     * {@code readClient}/{@code writeClient}/{@code transmitFile} (its bulkhead). A request arriving while it
+     * is full is answered {@code 503 Service Unavailable} with {@code Retry-After} at once, without calling the
+     * extension, and counted ({@code rejected} on the status page); other extensions, {@code /hse/*} and the
+     * static files are not affected. Synchronous I/O made after the procedure returned (a {@code PENDING}
+     * request's worker) is counted too but never refused. {@code -1} means the server's setting
+     * ({@code --max-concurrent-requests}, by default half of {@code --threads}); {@code 0} means no cap.
+     * Anything below -1 fails the deployment with a reason.
+     *
+     * @return the cap, 0 for none, or -1
+     */
+    int maxConcurrentRequests() default -1;
+
+    /**
+     * The largest request body this extension accepts, in bytes. A request that declares a larger
+     * {@code Content-Length} is answered {@code 413 Content Too Large} before the extension is called; a body
+     * without a declared length (chunked, or HTTP/2 without {@code content-length}) that grows past it fails
+     * the read that crosses the limit with {@link IsapiError#FILE_TOO_LARGE} (223) and the client is answered
+     * 413 (or, if the response had started, the connection is closed); if that happens during the read-ahead,
+     * the extension is not called at all. {@code -1} means the server's setting
+     * ({@code --max-request-body}, by default 30,000,000 bytes, IIS's maxAllowedContentLength);
+     * {@code 0} means no limit. Anything below -1 fails the deployment with a reason.
+     *
+     * @return the limit in bytes, 0 for none, or -1
+     */
+    long maxRequestBodyBytes() default -1;
 }

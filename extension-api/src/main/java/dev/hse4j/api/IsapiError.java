@@ -43,7 +43,9 @@ public final class IsapiError {
     /** 232 ERROR_NO_DATA: the server variable is known but has no value for this request. */
     public static final int NO_DATA = 232;
     /**
-     * 1460 ERROR_TIMEOUT: a synchronous read waited longer than the read timeout. (An operation pending
+     * 1460 ERROR_TIMEOUT: a synchronous read waited longer than the read timeout, or the client sent the body
+     * or took the response slower than the server's minimum data rate (then the server answers 408 itself,
+     * or closes the connection if the response had started, and later I/O fails with 1460 too). (An operation pending
      * when the session timeout ends the session completes with {@link #OPERATION_ABORTED}.)
      */
     public static final int TIMEOUT = 1460;
@@ -98,6 +100,12 @@ public final class IsapiError {
     public static final int WSAECONNREFUSED = 10061;
     /** 10065 WSAEHOSTUNREACH: an outbound connect found no route to the destination host. */
     public static final int WSAEHOSTUNREACH = 10065;
+    /**
+     * 223 ERROR_FILE_TOO_LARGE: the request body grew past the extension's maximum request body
+     * ({@link ExtensionSettings#maxRequestBodyBytes()}); the read that crossed the limit fails with it and the
+     * client is answered 413.
+     */
+    public static final int FILE_TOO_LARGE = 223;
 
     /**
      * A short name for an error code, for messages and logs.
@@ -133,6 +141,7 @@ public final class IsapiError {
             case WSAETIMEDOUT: return "WSAETIMEDOUT";
             case WSAECONNREFUSED: return "WSAECONNREFUSED";
             case WSAEHOSTUNREACH: return "WSAEHOSTUNREACH";
+            case FILE_TOO_LARGE: return "ERROR_FILE_TOO_LARGE";
             default: return "ERROR_" + code;
         }
     }

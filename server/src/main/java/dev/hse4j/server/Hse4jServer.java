@@ -1,6 +1,7 @@
 package dev.hse4j.server;
 
 import dev.hse4j.server.admission.AdmissionGate;
+import dev.hse4j.server.config.LimitsConfig;
 import dev.hse4j.server.config.ServerConfig;
 import dev.hse4j.server.deploy.Deployer;
 import dev.hse4j.server.deploy.DirectoryWatcher;
@@ -16,6 +17,10 @@ import dev.hse4j.server.net.Hse4jConnector;
 import dev.hse4j.server.host.SessionObserver;
 import dev.hse4j.server.strict.StrictPolicy;
 import dev.hse4j.server.strict.StrictReports;
+import dev.hse4j.server.limits.HeadTimeoutConnectionFactory;
+import dev.hse4j.server.limits.LimitStats;
+import dev.hse4j.server.limits.LimitsStatus;
+import dev.hse4j.server.limits.ThreadModes;
 import dev.hse4j.server.tls.TlsConnectors;
 import dev.hse4j.server.web.CustomErrorHandler;
 import dev.hse4j.server.web.CustomErrors;
@@ -42,7 +47,6 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.AllowedResourceAliasChecker;
 import org.eclipse.jetty.server.handler.ContextHandler;
 import org.eclipse.jetty.server.handler.ResourceHandler;
-import org.eclipse.jetty.util.VirtualThreads;
 import org.eclipse.jetty.util.resource.ResourceFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
@@ -78,6 +82,7 @@ public final class Hse4jServer implements AutoCloseable {
     private final AdmissionGate admission;
     private final HttpConfiguration httpConfig;
     private final StrictReports strictReports;
+    private final LimitStats limitStats = new LimitStats();
 
     /**
      * @param config the configuration
@@ -85,9 +90,10 @@ public final class Hse4jServer implements AutoCloseable {
      */
     public Hse4jServer(ServerConfig config) throws IOException {
         this.config = config;
-        QueuedThreadPool pool = new QueuedThreadPool(200, 8);
+        LimitsConfig limits = config.limits();
+        QueuedThreadPool pool = new QueuedThreadPool(limits.maxThreads(), 8);
         pool.setName("hse4j");
-        Executor virtual = config.virtualThreads() ? virtualThreads() : null;
+        Executor virtual = ThreadModes.virtualExecutor(limits.threadMode());
         if (virtual != null) {
             pool.setVirtualThreadsExecutor(virtual);
         }
@@ -99,15 +105,17 @@ public final class Hse4jServer implements AutoCloseable {
         httpConfig.setSendXPoweredBy(false);
         httpConfig.setUriCompliance(UriCompliance.DEFAULT);
         admission = new AdmissionGate(config.admission(), pool);
-        http = new Hse4jConnector(jetty, admission, "http", new HttpConnectionFactory(httpConfig));
+        http = new Hse4jConnector(jetty, admission, "http",
+                new HeadTimeoutConnectionFactory(httpConfig, limits.headerTimeout(), limitStats));
         http.setHost(config.host());
         http.setPort(config.httpPort());
         // The JDK's default backlog (50) drops SYNs when thousands of clients connect at once.
         http.setAcceptQueueSize(4096);
         http.setIdleTimeout(config.idleTimeout().toMillis());
         jetty.addConnector(http);
-        tls = TlsConnectors.create(jetty, httpConfig, config,
-                (server, factories) -> new Hse4jConnector(server, admission, "https", factories)); // null: no HTTPS
+        tls = TlsConnectors.create(jetty, httpConfig, config, // null: no HTTPS
+                (server, factories) -> new Hse4jConnector(server, admission, "https", factories),
+                c -> new HeadTimeoutConnectionFactory(c, limits.headerTimeout(), limitStats));
         admission.attach(jetty, tls == null ? List.of(http) : List.of(http, tls.connector()));
 
         Webroot webroot = new Webroot(config.webroot());
@@ -117,7 +125,7 @@ public final class Hse4jServer implements AutoCloseable {
         retirement = new Retirement(config.drainTimeout());
         registry = new ExtensionRegistry(retirement);
         JarLoader loader = new JarLoader(shadowDir, config.readAheadBytes(), config.sessionTimeout(),
-                retirement.leakWatch());
+                retirement.leakWatch(), limits.effectiveMaxConcurrentRequests(), limits.maxRequestBody());
         outbound = new OutboundConnections(config.outbound(), virtual != null ? virtual : pool);
         loader.resources(outbound);
         strictReports = new StrictReports();
@@ -126,7 +134,7 @@ public final class Hse4jServer implements AutoCloseable {
         deployer.hooks(admission.hooks());
         watcher = config.watch() ? new DirectoryWatcher(deployer, config.scanInterval()) : null;
         host = new ExtensionHost(registry, webroot, virtual != null ? virtual : pool, jetty.getScheduler(),
-                config.readTimeout(), SOFTWARE, TlsConnectors::pieceSize);
+                config.readTimeout(), SOFTWARE, TlsConnectors::pieceSize, limits, limitStats);
         java.util.function.Supplier<com.fasterxml.jackson.databind.node.ObjectNode> tlsStatus =
                 tls == null ? TlsConnectors::disabledStatusJson : tls::statusJson;
         status = new StatusHandler(registry, deployer, host.stats(), () -> {
@@ -134,7 +142,7 @@ public final class Hse4jServer implements AutoCloseable {
             n.setAll(outbound.statusJson());
             n.setAll(admission.statusJson());
             n.setAll(strictReports.json(config.strict().enabled(), config.strict().completionThreshold().toMillis()));
-            return n;
+            return LimitsStatus.addTo(n, limits, limitStats, virtual != null);
         });
         status.watcher(watcher);
         status.health(new ExtensionHealth(registry, config.health().unhealthyFailsReadiness()));
@@ -180,15 +188,6 @@ public final class Hse4jServer implements AutoCloseable {
         context.clearAliasChecks();
         context.addAliasCheck(new AllowedResourceAliasChecker(context));
         return context;
-    }
-
-    private static Executor virtualThreads() {
-        if (Runtime.version().feature() < 21 || !VirtualThreads.areSupported()) {
-            LOG.warn("virtual threads need Java 21 or newer (this is {}): using platform threads",
-                    Runtime.version().feature());
-            return null;
-        }
-        return VirtualThreads.getNamedVirtualThreadsExecutor("hse4j-vt");
     }
 
     /**
@@ -309,6 +308,8 @@ public final class Hse4jServer implements AutoCloseable {
     public OutboundConnections outbound() { return outbound; }
     /** @return connection admission (policies, hooks, verdict counts) */
     public AdmissionGate admission() { return admission; }
+    /** @return what the limits turned away */
+    public LimitStats limitStats() { return limitStats; }
     /** @return the status handler (its document) */
     public StatusHandler status() { return status; }
 

@@ -47,11 +47,11 @@ public final class Main implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).")
     long sessionTimeoutSeconds = D.sessionTimeout().toSeconds();
 
-    @Option(names = "--read-timeout", description = "Seconds a synchronous readClient waits (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--read-timeout", description = "Seconds a synchronous readClient, and the read-ahead, wait for body bytes; the read-ahead then answers 408 (default: ${DEFAULT-VALUE}).")
     long readTimeoutSeconds = D.readTimeout().toSeconds();
 
-    @Option(names = "--virtual-threads", description = "Run extension calls on virtual threads (Java 21+).")
-    boolean virtualThreads;
+    @CommandLine.Mixin
+    dev.hse4j.server.limits.LimitsOptions limits = new dev.hse4j.server.limits.LimitsOptions();
 
     @Option(names = "--access-log", description = "NCSA access log file; 'none' disables it (default: ${DEFAULT-VALUE}).")
     String accessLog = D.accessLog().toString();
@@ -167,7 +167,7 @@ public final class Main implements Callable<Integer> {
                     .readAheadBytes(readAhead)
                     .sessionTimeout(Duration.ofSeconds(sessionTimeoutSeconds))
                     .readTimeout(Duration.ofSeconds(readTimeoutSeconds))
-                    .virtualThreads(virtualThreads)
+                    .limits(limits.toConfig())
                     .accessLog("none".equals(accessLog) ? null : Path.of(accessLog))
                     .watch(!noWatch)
                     .scanInterval(Duration.ofMillis(scanIntervalMs))

@@ -1,6 +1,7 @@
 package dev.hse4j.samples.echo;
 
 import dev.hse4j.api.ExtensionControlBlock;
+import dev.hse4j.api.ExtensionSettings;
 import dev.hse4j.api.ExtensionVersion;
 import dev.hse4j.api.HseStatus;
 import dev.hse4j.api.HttpExtension;
@@ -17,6 +18,9 @@ import java.nio.ByteBuffer;
  * server frames the response chunked itself), since its length is only known at its end. Reads and
  * writes alternate, so no two operations are ever outstanding on the request.
  */
+// It streams any body through one small buffer, so it lifts the server's request-body limit (30 MB by
+// default); an extension that holds bodies in memory should keep a limit instead.
+@ExtensionSettings(maxRequestBodyBytes = 0)
 public final class EchoExtension implements HttpExtension {
 
     /** The one buffer's size: big enough for few calls, small enough to cost nothing per request. */

@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param readAheadBytes the preloaded body size (ISAPI's UploadReadAheadSize)
  * @param sessionTimeout how long a PENDING session may wait for doneWithSession
  * @param readTimeout how long a synchronous readClient waits for a byte
- * @param virtualThreads run extension calls on virtual threads (Java 21 or newer)
+ * @param limits threads, bulkheads, data rates, the head timeout and the body limit ({@link LimitsConfig})
  * @param accessLog the NCSA access log file, or {@code null} for none
  * @param watch watch the extensions directory and deploy, redeploy and undeploy jars while running
  * @param scanInterval how often the extensions directory is looked at; a jar is loaded once its size and
@@ -40,7 +40,7 @@ public record ServerConfig(
         int readAheadBytes,
         Duration sessionTimeout,
         Duration readTimeout,
-        boolean virtualThreads,
+        LimitsConfig limits,
         Path accessLog,
         boolean watch,
         Duration scanInterval,
@@ -66,6 +66,7 @@ public record ServerConfig(
         Objects.requireNonNull(workDir, "workDir");
         Objects.requireNonNull(sessionTimeout, "sessionTimeout");
         Objects.requireNonNull(readTimeout, "readTimeout");
+        Objects.requireNonNull(limits, "limits");
         if (readAheadBytes < 0) {
             throw new IllegalArgumentException("read-ahead must be >= 0, was " + readAheadBytes);
         }
@@ -115,7 +116,7 @@ public record ServerConfig(
         b.readAheadBytes = readAheadBytes;
         b.sessionTimeout = sessionTimeout;
         b.readTimeout = readTimeout;
-        b.virtualThreads = virtualThreads;
+        b.limits = limits;
         b.accessLog = accessLog;
         b.watch = watch;
         b.scanInterval = scanInterval;
@@ -139,7 +140,7 @@ public record ServerConfig(
         private int readAheadBytes = DEFAULT_READ_AHEAD;
         private Duration sessionTimeout = Duration.ofMinutes(5);
         private Duration readTimeout = Duration.ofSeconds(60);
-        private boolean virtualThreads;
+        private LimitsConfig limits = LimitsConfig.defaults();
         private Path accessLog = Path.of("logs", "access.log");
         private boolean watch = true;
         private Duration scanInterval = DEFAULT_SCAN_INTERVAL;
@@ -170,8 +171,15 @@ public record ServerConfig(
         public Builder sessionTimeout(Duration v) { sessionTimeout = v; return this; }
         /** @param v read timeout @return this */
         public Builder readTimeout(Duration v) { readTimeout = v; return this; }
-        /** @param v use virtual threads @return this */
-        public Builder virtualThreads(boolean v) { virtualThreads = v; return this; }
+        /** @param v force virtual threads (true) or platform threads (false) @return this */
+        public Builder virtualThreads(boolean v) {
+            limits = limits.withThreadMode(v ? LimitsConfig.ThreadMode.VIRTUAL : LimitsConfig.ThreadMode.PLATFORM);
+            return this;
+        }
+        /** @param v the limits @return this */
+        public Builder limits(LimitsConfig v) { limits = v; return this; }
+        /** @param f changes to the limits @return this */
+        public Builder limits(java.util.function.UnaryOperator<LimitsConfig> f) { limits = f.apply(limits); return this; }
         /** @param v access log file, or null @return this */
         public Builder accessLog(Path v) { accessLog = v; return this; }
         /** @param v watch the extensions directory (hot deployment) @return this */
@@ -197,7 +205,7 @@ public record ServerConfig(
         /** @return the configuration */
         public ServerConfig build() {
             return new ServerConfig(host, httpPort, extensionsDir, webroot, workDir, readAheadBytes, sessionTimeout,
-                    readTimeout, virtualThreads, accessLog, watch, scanInterval, drainTimeout, tls, idleTimeout, health,
+                    readTimeout, limits, accessLog, watch, scanInterval, drainTimeout, tls, idleTimeout, health,
                     outbound, admission, strict);
         }
     }

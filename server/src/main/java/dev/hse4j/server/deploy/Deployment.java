@@ -5,6 +5,7 @@ import dev.hse4j.api.HttpExtension;
 import dev.hse4j.api.TerminateMode;
 import dev.hse4j.server.strict.StrictPolicy;
 import dev.hse4j.server.strict.ThreadCheck;
+import dev.hse4j.server.limits.Bulkhead;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,6 +67,8 @@ public final class Deployment {
     private final Duration sessionTimeout;
     private final ExtensionResources resources;
     private final StrictPolicy strict;
+    private final Bulkhead bulkhead;
+    private final long maxRequestBody;
     private final Instant deployedAt = Instant.now();
     private final AtomicInteger refs = new AtomicInteger(1);
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -85,13 +88,11 @@ public final class Deployment {
     private String terminateNote; // guarded by this
 
     Deployment(String name, HttpExtension extension, ExtensionVersion version, Path jar, JarHandle handle,
-               int readAheadBytes, Duration sessionTimeout, ExtensionResources resources) {
-        this(name, extension, version, jar, handle, readAheadBytes, sessionTimeout, resources, null);
-    }
-
-    Deployment(String name, HttpExtension extension, ExtensionVersion version, Path jar, JarHandle handle,
-               int readAheadBytes, Duration sessionTimeout, ExtensionResources resources, StrictPolicy strict) {
+               int readAheadBytes, Duration sessionTimeout, ExtensionResources resources, Bulkhead bulkhead,
+               long maxRequestBody, StrictPolicy strict) {
         this.resources = resources;
+        this.bulkhead = bulkhead;
+        this.maxRequestBody = maxRequestBody;
         this.strict = strict;
         this.name = name;
         this.extension = extension;
@@ -128,6 +129,10 @@ public final class Deployment {
     public StrictPolicy strict() { return strict; }
     /** @return the PENDING session timeout for this extension */
     public Duration sessionTimeout() { return sessionTimeout; }
+    /** @return how many of its requests may run in its procedure or synchronous I/O at once */
+    public Bulkhead bulkhead() { return bulkhead; }
+    /** @return the largest request body it accepts, in bytes; 0 = no limit */
+    public long maxRequestBody() { return maxRequestBody; }
     /** @return when it was deployed */
     public Instant deployedAt() { return deployedAt; }
     /** @return when it stopped taking new requests, or {@code null} while active */

@@ -5,6 +5,7 @@ import dev.hse4j.api.ExtensionSettings;
 import dev.hse4j.api.ExtensionVersion;
 import dev.hse4j.api.HttpExtension;
 import dev.hse4j.server.strict.StrictPolicy;
+import dev.hse4j.server.limits.Bulkhead;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,6 +51,8 @@ public final class JarLoader {
     private final Path shadowDir;
     private final int defaultReadAhead;
     private final Duration defaultSessionTimeout;
+    private final int defaultMaxConcurrent;
+    private final long defaultMaxRequestBody;
     /** The largest read-ahead an extension may ask for: 64 MiB (each request may hold that much). */
     public static final int MAX_READ_AHEAD = 64 * 1024 * 1024;
 
@@ -75,6 +78,21 @@ public final class JarLoader {
      * @param leakWatch told of every class loader closed, or {@code null}
      */
     public JarLoader(Path shadowDir, int defaultReadAhead, Duration defaultSessionTimeout, LeakWatch leakWatch) {
+        this(shadowDir, defaultReadAhead, defaultSessionTimeout, leakWatch, 0, 0);
+    }
+
+    /**
+     * @param shadowDir where shadow copies go
+     * @param defaultReadAhead the server's read-ahead, for extensions that do not set theirs
+     * @param defaultSessionTimeout the server's session timeout, likewise
+     * @param leakWatch told of every class loader closed, or {@code null}
+     * @param defaultMaxConcurrent the server's bulkhead cap (0 = none), likewise
+     * @param defaultMaxRequestBody the server's request-body limit in bytes (0 = none), likewise
+     */
+    public JarLoader(Path shadowDir, int defaultReadAhead, Duration defaultSessionTimeout, LeakWatch leakWatch,
+                     int defaultMaxConcurrent, long defaultMaxRequestBody) {
+        this.defaultMaxConcurrent = defaultMaxConcurrent;
+        this.defaultMaxRequestBody = defaultMaxRequestBody;
         this.shadowDir = shadowDir;
         this.defaultReadAhead = defaultReadAhead;
         this.defaultSessionTimeout = defaultSessionTimeout;
@@ -387,7 +405,23 @@ public final class JarLoader {
         }
         int readAhead = defaultReadAhead;
         Duration timeout = defaultSessionTimeout;
+        int maxConcurrent = defaultMaxConcurrent;
+        long maxBody = defaultMaxRequestBody;
         if (settings != null) {
+            if (settings.maxConcurrentRequests() < -1) {
+                throw new DeployException(className + ": maxConcurrentRequests = " + settings.maxConcurrentRequests()
+                        + " is out of range (-1 for the server's setting, 0 for no cap, or a positive number)");
+            }
+            if (settings.maxRequestBodyBytes() < -1) {
+                throw new DeployException(className + ": maxRequestBodyBytes = " + settings.maxRequestBodyBytes()
+                        + " is out of range (-1 for the server's setting, 0 for no limit, or a positive number)");
+            }
+            if (settings.maxConcurrentRequests() >= 0) {
+                maxConcurrent = settings.maxConcurrentRequests();
+            }
+            if (settings.maxRequestBodyBytes() >= 0) {
+                maxBody = settings.maxRequestBodyBytes();
+            }
             if (settings.readAheadBytes() < -1 || settings.readAheadBytes() > MAX_READ_AHEAD) {
                 throw new DeployException(className + ": readAheadBytes = " + settings.readAheadBytes()
                         + " is out of range (-1 for the server's setting, or 0 to " + MAX_READ_AHEAD + ")");
@@ -424,8 +458,8 @@ public final class JarLoader {
         }
         StrictPolicy policy = strict;
         boolean strictAsked = settings != null && settings.strict();
-        return new Deployment(name, ext, version, jar, handle, readAhead, timeout, res,
-                policy != null && policy.appliesTo(strictAsked) ? policy : null);
+        return new Deployment(name, ext, version, jar, handle, readAhead, timeout, res, new Bulkhead(maxConcurrent),
+                maxBody, policy != null && policy.appliesTo(strictAsked) ? policy : null);
     }
 
     private static void deleteQuietly(Path p) {

@@ -1,30 +1,66 @@
 package dev.hse4j.server.host;
 
+import dev.hse4j.server.limits.MinRate;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
  * The request body as ISAPI reads it: non-blocking reads into a caller's buffer, with a partly consumed
- * Jetty chunk kept between reads, and one outstanding demand at a time.
+ * Jetty chunk kept between reads, and one outstanding demand at a time. It also holds the body to its limits:
+ * a wait for bytes ends with {@link TooSlow} when the client falls below the minimum rate (or a given timeout
+ * passes), and a body growing past the extension's maximum fails with {@link TooLarge}; both failures stick.
  */
 final class BodyReader {
+
+    /** The client sent the body too slowly (minimum rate or read timeout): answered 408. */
+    static final class TooSlow extends IOException {
+        TooSlow(String why) {
+            super(why);
+        }
+    }
+
+    /** The body grew past the extension's maximum request body: answered 413. */
+    static final class TooLarge extends IOException {
+        TooLarge(String why) {
+            super(why);
+        }
+    }
 
     /** {@link #read} found no byte now; call {@link #awaitData} and try again. */
     static final int NOTHING_YET = -1;
 
     private final Request request;
+    private final Scheduler scheduler;
+    private final MinRate rate;
+    private final long maxBytes;
+    private long received;
+    private Scheduler.Task waitTimer;
+    private long waitSeq;
     private Content.Chunk chunk;
     private boolean eof;
     private IOException failure;
     private Runnable waiter;
     private boolean demanding;
 
-    BodyReader(Request request) {
+    /**
+     * @param request the request
+     * @param scheduler runs the wait timers
+     * @param rate the minimum request rate (may be off)
+     * @param maxBytes the largest body accepted; 0 = no limit
+     */
+    BodyReader(Request request, Scheduler scheduler, MinRate rate, long maxBytes) {
         this.request = request;
+        this.scheduler = scheduler;
+        this.rate = rate;
+        this.maxBytes = maxBytes;
     }
 
     /**
@@ -86,6 +122,14 @@ final class BodyReader {
                 failure = classify(c.getFailure());
                 continue;
             }
+            int n = c.remaining();
+            received += n;
+            rate.transferred(n);
+            if (maxBytes > 0 && received > maxBytes) {
+                c.release();
+                failure = new TooLarge("the request body is larger than " + maxBytes + " bytes");
+                continue;
+            }
             chunk = c;
         }
     }
@@ -124,12 +168,41 @@ final class BodyReader {
 
     /** Runs {@code r} once more body bytes (or the end, or a failure) may be available. */
     void awaitData(Runnable r) {
+        awaitData(r, null);
+    }
+
+    /**
+     * Runs {@code r} once more body bytes (or the end, or a failure) may be available, or once the client is
+     * too slow: when the minimum rate is missed, or {@code timeout} (if not null) passes without a byte; then
+     * every later read fails with {@link TooSlow}.
+     */
+    void awaitData(Runnable r, Duration timeout) {
+        boolean failNow = false;
         synchronized (this) {
-            waiter = r;
-            if (demanding) {
-                return;
+            if (failure != null) {
+                failNow = true; // the body already failed (too slow, too large): the read will say so
+            } else if (demanding) {
+                waiter = r;
+                return; // a wait is already under way (and timed): this one joins it
+            } else {
+                waiter = r;
+                demanding = true;
+                long limit = rate.startWait(System.nanoTime(), 0);
+                String why = "the request body arrived slower than " + rate.rate() + " bytes/s";
+                if (timeout != null && (limit < 0 || timeout.toNanos() < limit)) {
+                    limit = timeout.toNanos();
+                    why = "no request body byte arrived within " + timeout.toMillis() + " ms";
+                }
+                if (limit >= 0) {
+                    String reason = why;
+                    long seq = ++waitSeq;
+                    waitTimer = scheduler.schedule(() -> tooSlow(seq, reason), limit, TimeUnit.NANOSECONDS);
+                }
             }
-            demanding = true;
+        }
+        if (failNow) {
+            r.run();
+            return;
         }
         request.demand(this::onDemand);
     }
@@ -138,6 +211,7 @@ final class BodyReader {
         Runnable r;
         synchronized (this) {
             demanding = false;
+            endWait();
             r = waiter;
             waiter = null;
         }
@@ -146,8 +220,40 @@ final class BodyReader {
         }
     }
 
+    private void tooSlow(long seq, String why) {
+        Runnable r;
+        synchronized (this) {
+            if (!demanding || waitTimer == null || seq != waitSeq) {
+                return; // the data came first
+            }
+            endWait();
+            if (failure == null) {
+                failure = new TooSlow(why);
+            }
+            r = waiter;
+            waiter = null;
+            // Jetty's demand stays registered: when it fires it finds no waiter, and every read fails.
+        }
+        if (r != null) {
+            r.run();
+        }
+    }
+
+    /** Charges the wait to the rate and drops its timer. Under the lock. */
+    private void endWait() {
+        rate.endWait(System.nanoTime());
+        if (waitTimer != null) {
+            waitTimer.cancel();
+            waitTimer = null;
+        }
+    }
+
     /** Releases a held chunk (request end). */
     synchronized void close() {
+        if (waitTimer != null) {
+            waitTimer.cancel();
+            waitTimer = null;
+        }
         if (chunk != null) {
             chunk.release();
             chunk = null;

@@ -7,6 +7,10 @@ import dev.hse4j.server.deploy.ExtensionRegistry;
 import dev.hse4j.server.web.CustomErrors;
 import dev.hse4j.server.web.ErrorPage;
 import dev.hse4j.server.strict.StrictPolicy;
+import dev.hse4j.server.config.LimitsConfig;
+import dev.hse4j.server.limits.Bulkhead;
+import dev.hse4j.server.limits.LimitStats;
+import dev.hse4j.server.limits.MinRate;
 import dev.hse4j.server.web.Webroot;
 
 import java.io.IOException;
@@ -50,6 +54,8 @@ public final class ExtensionHost extends Handler.Abstract {
     private final Duration readTimeout;
     private final String softwareName;
     private final ToIntFunction<Request> pieceSize;
+    private final LimitsConfig limits;
+    private final LimitStats limitStats;
     private final HostStats stats = new HostStats();
     private final AtomicLong connIds = new AtomicLong();
     private final ChildRequests children;
@@ -67,7 +73,27 @@ public final class ExtensionHost extends Handler.Abstract {
      */
     public ExtensionHost(ExtensionRegistry registry, Webroot webroot, Executor completionExecutor, Scheduler scheduler,
                          Duration readTimeout, String softwareName, ToIntFunction<Request> pieceSize) {
+        this(registry, webroot, completionExecutor, scheduler, readTimeout, softwareName, pieceSize,
+                LimitsConfig.defaults().withRates(0, 0, Duration.ofSeconds(1)).withMaxRequestBody(0), new LimitStats());
+    }
+
+    /**
+     * @param registry where extensions are looked up
+     * @param webroot for PATH_TRANSLATED and map-URL-to-path
+     * @param completionExecutor runs completions that must leave the initiating thread
+     * @param scheduler runs session timeouts
+     * @param readTimeout synchronous readClient timeout, and the longest the read-ahead waits for a byte
+     * @param softwareName SERVER_SOFTWARE
+     * @param pieceSize the largest single write for a request (16 KB on TLS, unlimited on plain HTTP)
+     * @param limits the minimum data rates (bulkheads and body limits come with each deployment)
+     * @param limitStats counts what the limits turned away
+     */
+    public ExtensionHost(ExtensionRegistry registry, Webroot webroot, Executor completionExecutor, Scheduler scheduler,
+                         Duration readTimeout, String softwareName, ToIntFunction<Request> pieceSize,
+                         LimitsConfig limits, LimitStats limitStats) {
         super(InvocationType.BLOCKING);
+        this.limits = limits;
+        this.limitStats = limitStats;
         this.registry = registry;
         this.webroot = webroot;
         this.completionExecutor = completionExecutor;
@@ -126,8 +152,42 @@ public final class ExtensionHost extends Handler.Abstract {
                     "no extension is mounted at " + PREFIX + name);
             return true;
         }
+        long max = d.maxRequestBody();
+        if (max > 0 && request.getLength() > max) {
+            d.release();
+            limitStats.tooLarge();
+            reject(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413,
+                    "the request body is larger than " + max + " bytes, the most " + PREFIX + name + " accepts");
+            return true;
+        }
+        if (!d.bulkhead().hasRoom()) {
+            d.release();
+            busy(d, request, response, callback);
+            return true;
+        }
         new Session(d, request, response, callback, name, pathInfo).preload();
         return true;
+    }
+
+    /** 503 at once: the extension has as many requests running as its bulkhead allows. */
+    private void busy(Deployment d, Request request, Response response, Callback callback) {
+        Bulkhead b = d.bulkhead();
+        limitStats.bulkheadRejected();
+        if (b.reject()) {
+            LOG.warn("extension {} ({}) has {} requests running, its cap (maxConcurrentRequests); answering 503 "
+                    + "until one ends ({} refused so far)", d.name(), d.jar().getFileName(), b.cap(), b.rejected());
+        }
+        reject(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503,
+                "the extension " + PREFIX + d.name() + " is busy; try again shortly",
+                new HttpField(HttpHeader.RETRY_AFTER, "1"));
+    }
+
+    /** An answer from the limits, before the extension ran: the connection closes (the body is not read). */
+    private static void reject(Request request, Response response, Callback callback, int status, String message,
+                               HttpField... more) {
+        HttpField[] headers = java.util.Arrays.copyOf(more, more.length + 1);
+        headers[more.length] = new HttpField(HttpHeader.CONNECTION, "close");
+        ErrorPage.write(request, response, callback, status, message, headers);
     }
 
     /** "name (jar)" for log lines, built only when a line is written: most requests log nothing. */
@@ -163,7 +223,8 @@ public final class ExtensionHost extends Handler.Abstract {
             this.callback = callback;
             this.name = name;
             this.pathInfo = pathInfo;
-            this.body = new BodyReader(request);
+            this.body = new BodyReader(request, scheduler,
+                    new MinRate(limits.minRequestRate(), limits.rateGrace().toNanos()), deployment.maxRequestBody());
             this.declaredLength = request.getLength();
             stats.started();
         }
@@ -218,7 +279,16 @@ public final class ExtensionHost extends Handler.Abstract {
                 body.close();
                 stats.ended(RequestIo.End.ERROR, false);
                 deployment.release();
-                if (BodyReader.isMalformed(e)) {
+                if (e instanceof BodyReader.TooSlow) {
+                    limitStats.slowBody();
+                    reject(request, response, callback, HttpStatus.REQUEST_TIMEOUT_408,
+                            "the request body did not arrive in time");
+                } else if (e instanceof BodyReader.TooLarge) {
+                    limitStats.tooLarge();
+                    reject(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413,
+                            "the request body is larger than " + deployment.maxRequestBody() + " bytes, the most "
+                                    + PREFIX + name + " accepts");
+                } else if (BodyReader.isMalformed(e)) {
                     ErrorPage.write(request, response, callback, HttpStatus.BAD_REQUEST_400,
                             "the request body is malformed");
                 } else {
@@ -234,10 +304,27 @@ public final class ExtensionHost extends Handler.Abstract {
          * block reading, and Jetty runs demand callbacks one at a time.
          */
         private void continueWhenDataArrives() {
-            body.awaitData(() -> completionExecutor.execute(this));
+            // The read timeout bounds each wait: a client that sends part of the read-ahead and stops gets 408.
+            body.awaitData(() -> completionExecutor.execute(this), readTimeout);
         }
 
         private void invoke() {
+            Bulkhead bulkhead = deployment.bulkhead();
+            if (!bulkhead.tryEnter()) {
+                body.close();
+                stats.ended(RequestIo.End.OK, false);
+                deployment.release();
+                busy(deployment, request, response, callback);
+                return;
+            }
+            try {
+                invokeHolding(bulkhead);
+            } finally {
+                bulkhead.exit();
+            }
+        }
+
+        private void invokeHolding(Bulkhead bulkhead) {
             ByteBuffer data = preloaded == null ? NO_BYTES : preloaded.flip();
             long total = declaredLength >= 0 ? declaredLength : eof ? data.remaining() : ExtensionControlBlock.UNKNOWN_LENGTH;
             Object logName = new LogName(name, deployment); // built only if something is logged
@@ -245,7 +332,8 @@ public final class ExtensionHost extends Handler.Abstract {
             RequestIo io = new RequestIo(request, control, control.completion(callback),
                     new CompletionDispatcher(completionExecutor),
                     scheduler, body, pieceSize.applyAsInt(request), readTimeout, deployment.sessionTimeout(), logName,
-                    deployment.classLoader(), this);
+                    deployment.classLoader(), this, bulkhead,
+                    new MinRate(limits.minResponseRate(), limits.rateGrace().toNanos()), limitStats);
             this.io = io;
             deployment.sessionStarted(this);
             String query = request.getHttpURI().getQuery();

@@ -7,6 +7,9 @@ import dev.hse4j.api.IoCompletion;
 import dev.hse4j.api.IsapiError;
 import dev.hse4j.api.IsapiException;
 import dev.hse4j.server.web.ErrorPage;
+import dev.hse4j.server.limits.Bulkhead;
+import dev.hse4j.server.limits.LimitStats;
+import dev.hse4j.server.limits.MinRate;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -64,6 +67,10 @@ final class RequestIo {
     private final Object logName; // its toString() is the extension's name for log lines
     private final EndListener endListener;
     private final ClassLoader extensionLoader;
+    private final Bulkhead bulkhead;
+    private final MinRate responseRate; // guarded by lock
+    private final LimitStats limitStats;
+    private volatile Thread procThread; // the thread inside httpExtensionProc, while it is
     private ExtensionControlBlock ecb;
     private IoWatch watch; // strict mode, or null: set once before the procedure runs
 
@@ -93,12 +100,22 @@ final class RequestIo {
     // Body bytes the extension's writes have taken so far, against a declared Content-Length. The
     // one-outstanding rule makes it exact whenever a new write starts.
     private long bodyWritten;
+    private int limitAnswered; // the HTTP status the limits answered with (408, 413), 0 if none
+    private boolean slowWriter;
+    private Scheduler.Task writeTimer;
+    private boolean pieceOpen;
+    private long pieceStart;
+    private long pieceBytes;
     private End endHow = End.OK;
     private Scheduler.Task timeoutTask;
 
     RequestIo(Request request, Response response, Callback jettyCallback, CompletionDispatcher dispatcher,
               Scheduler scheduler, BodyReader body, int maxPiece, Duration readTimeout, Duration sessionTimeout,
-              Object logName, ClassLoader extensionLoader, EndListener endListener) {
+              Object logName, ClassLoader extensionLoader, EndListener endListener, Bulkhead bulkhead,
+              MinRate responseRate, LimitStats limitStats) {
+        this.bulkhead = bulkhead;
+        this.responseRate = responseRate;
+        this.limitStats = limitStats;
         this.request = request;
         this.response = response;
         this.jettyCallback = jettyCallback;
@@ -229,6 +246,26 @@ final class RequestIo {
         private final boolean last;
         private final boolean disconnectAfter;
         private final Iterator iterator = new Iterator();
+        // Jetty's callback for each piece: notes the piece done (most complete inside write(), and then need no
+        // timer) before handing over to the iterator.
+        private final Callback piece = new Callback() {
+            @Override
+            public void succeeded() {
+                pieceCompleted();
+                iterator.succeeded();
+            }
+
+            @Override
+            public void failed(Throwable x) {
+                pieceCompleted();
+                iterator.failed(x);
+            }
+
+            @Override
+            public InvocationType getInvocationType() {
+                return iterator.getInvocationType();
+            }
+        };
         private int index;
         private long sent;
         private ByteBuffer fileBuffer;
@@ -277,7 +314,9 @@ final class RequestIo {
                         int n = Math.min(b.remaining(), maxPiece);
                         pending = n;
                         pendingMemory = m;
-                        response.write(false, b.slice(b.position(), n), this);
+                        pieceStarts(n);
+                        response.write(false, b.slice(b.position(), n), piece);
+                        armIfPending();
                         return Action.SCHEDULED;
                     }
                     Segment.FileRegion f = (Segment.FileRegion) s;
@@ -301,12 +340,16 @@ final class RequestIo {
                     fileBuffer.flip();
                     pending = fileBuffer.remaining();
                     fileProgress += pending;
-                    response.write(false, fileBuffer, this);
+                    pieceStarts(pending);
+                    response.write(false, fileBuffer, piece);
+                    armIfPending();
                     return Action.SCHEDULED;
                 }
                 if (last && !lastWritten) {
                     lastWritten = true;
-                    response.write(true, BufferUtil.EMPTY_BUFFER, this);
+                    pieceStarts(0);
+                    response.write(true, BufferUtil.EMPTY_BUFFER, piece);
+                    armIfPending();
                     return Action.SCHEDULED;
                 }
                 return Action.SUCCEEDED;
@@ -328,6 +371,87 @@ final class RequestIo {
                 finish(sent, writeErrorCode(WriteOp.this));
             }
         }
+    }
+
+    /** A Jetty write of {@code bytes} starts: the client must take it at the minimum response rate. */
+    private void pieceStarts(long bytes) {
+        synchronized (lock) {
+            pieceStart = System.nanoTime();
+            pieceBytes = bytes;
+            pieceOpen = true;
+        }
+    }
+
+    /**
+     * After handing a piece to Jetty: if it is still under way, times it. Most pieces are done by now
+     * (the kernel took them), so most writes cost no timer.
+     */
+    private void armIfPending() {
+        synchronized (lock) {
+            if (!pieceOpen || writeTimer != null || !responseRate.enabled()) {
+                return;
+            }
+            long limit = responseRate.startWait(pieceStart, pieceBytes) - (System.nanoTime() - pieceStart);
+            writeTimer = scheduler.schedule(this::writeTooSlow, Math.max(0, limit), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Jetty finished the piece under way (either way). */
+    private void pieceCompleted() {
+        synchronized (lock) {
+            if (!pieceOpen) {
+                return;
+            }
+            pieceOpen = false;
+            if (writeTimer != null) {
+                writeTimer.cancel();
+                writeTimer = null;
+                responseRate.endWait(System.nanoTime());
+            }
+            responseRate.transferred(pieceBytes);
+        }
+    }
+
+    /** The client takes the response slower than the minimum rate: the write fails and the connection goes. */
+    private void writeTooSlow() {
+        synchronized (lock) {
+            if (writeTimer == null) {
+                return;
+            }
+            writeTimer = null;
+            slowWriter = true;
+        }
+        limitStats.slowResponse();
+        LOG.info("{} {}: the client takes the response slower than {} bytes/s; connection closed", logName,
+                request.getHttpURI().getPathQuery(), responseRate.rate());
+        abortJetty(new IOException("the client takes the response too slowly"));
+        HttpVersion v = request.getConnectionMetaData().getHttpVersion();
+        if (v != HttpVersion.HTTP_2 && v != HttpVersion.HTTP_3) {
+            request.getConnectionMetaData().getConnection().getEndPoint().close();
+        }
+    }
+
+    /**
+     * The body broke a limit (too slow: 408, too large: 413): the server answers the client itself, at once,
+     * whatever the extension does next (its later writes fail with the read's code).
+     */
+    private void answerForLimit(int status, String message) {
+        synchronized (lock) {
+            if (jettyDone || closedByExtension) {
+                return;
+            }
+            jettyDone = true;
+            limitAnswered = status;
+        }
+        if (status == 408) {
+            limitStats.slowBody();
+        } else {
+            limitStats.tooLarge();
+        }
+        LOG.info("{} {}: {}; answered {}", logName, request.getHttpURI().getPathQuery(), message, status);
+        // If the response had started, this closes the connection: all that can be done then.
+        ErrorPage.write(request, response, jettyCallback, status, message,
+                new HttpField(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString()));
     }
 
     /** Reads into one buffer. */
@@ -356,6 +480,14 @@ final class RequestIo {
             int n;
             try {
                 n = body.read(dst);
+            } catch (BodyReader.TooSlow e) {
+                answerForLimit(408, e.getMessage());
+                finish(0, IsapiError.TIMEOUT, mayRunHere);
+                return;
+            } catch (BodyReader.TooLarge e) {
+                answerForLimit(413, e.getMessage());
+                finish(0, IsapiError.FILE_TOO_LARGE, mayRunHere);
+                return;
             } catch (IOException e) {
                 synchronized (lock) {
                     boolean malformed = BodyReader.isMalformed(e);
@@ -441,6 +573,11 @@ final class RequestIo {
             }
             if (closedByExtension) {
                 throw new IsapiException(IsapiError.NETNAME_DELETED, "the connection was closed by closeConnection");
+            }
+            if (limitAnswered != 0) {
+                throw new IsapiException(limitAnswered == 408 ? IsapiError.TIMEOUT : IsapiError.FILE_TOO_LARGE,
+                        "the server already answered " + limitAnswered + (limitAnswered == 408
+                                ? ": the request body arrived too slowly" : ": the request body is too large"));
             }
             if (write && clientGone) {
                 throw new IsapiException(IsapiError.OPERATION_ABORTED, "the client is gone");
@@ -533,8 +670,27 @@ final class RequestIo {
             }
             return 0;
         }
-        op.start();
-        return op.awaitSync(null, IsapiError.TIMEOUT);
+        boolean counted = holdsThreadOutsideProc();
+        try {
+            op.start();
+            return op.awaitSync(null, IsapiError.TIMEOUT);
+        } finally {
+            if (counted) {
+                bulkhead.exit();
+            }
+        }
+    }
+
+    /**
+     * A synchronous operation outside httpExtensionProc (a PENDING request's worker, a completion) parks a
+     * thread too: it counts in the extension's bulkhead while it waits (never refused: it cannot be, midway).
+     */
+    private boolean holdsThreadOutsideProc() {
+        if (Thread.currentThread() == procThread) {
+            return false;
+        }
+        bulkhead.enter();
+        return true;
     }
 
     /**
@@ -587,14 +743,24 @@ final class RequestIo {
             }
             return 0;
         }
-        op.attempt();
-        return (int) op.awaitSync(readTimeout, IsapiError.TIMEOUT);
+        boolean counted = holdsThreadOutsideProc();
+        try {
+            op.attempt();
+            return (int) op.awaitSync(readTimeout, IsapiError.TIMEOUT);
+        } finally {
+            if (counted) {
+                bulkhead.exit();
+            }
+        }
     }
 
     private int writeErrorCode(Op op) {
         synchronized (lock) {
             if (closedByExtension) {
                 return IsapiError.NETNAME_DELETED;
+            }
+            if (slowWriter) {
+                return IsapiError.TIMEOUT;
             }
             if (!op.cancelled) {
                 clientGone = true;
@@ -619,9 +785,10 @@ final class RequestIo {
         switch (code) {
             case IsapiError.OPERATION_ABORTED: return "the client is gone or the operation was cancelled";
             case IsapiError.NETNAME_DELETED: return "the connection was closed by closeConnection";
-            case IsapiError.TIMEOUT: return "no data arrived within the read timeout";
+            case IsapiError.TIMEOUT: return "the client was too slow (read timeout, or below the minimum data rate)";
             case IsapiError.READ_FAULT: return "the request body is malformed";
             case IsapiError.HANDLE_EOF: return "the write would go past the declared Content-Length";
+            case IsapiError.FILE_TOO_LARGE: return "the request body is larger than the extension accepts";
             default: return "I/O failed";
         }
     }
@@ -671,7 +838,7 @@ final class RequestIo {
 
     boolean isConnected() {
         synchronized (lock) {
-            if (clientGone || closedByExtension || jettyDone && endHow != End.OK) {
+            if (clientGone || closedByExtension || slowWriter || limitAnswered != 0 || jettyDone && endHow != End.OK) {
                 return false;
             }
         }
@@ -778,6 +945,7 @@ final class RequestIo {
      * (its thread cannot be reclaimed, but the client is not left waiting).
      */
     void start() {
+        procThread = Thread.currentThread();
         synchronized (lock) {
             timeoutTask = scheduler.schedule(this::onSessionTimeout, sessionTimeout.toMillis(), TimeUnit.MILLISECONDS);
         }
@@ -785,6 +953,7 @@ final class RequestIo {
 
     /** The procedure returned {@code status}. */
     void procReturned(HseStatus status) {
+        procThread = null;
         boolean finishNow = false;
         boolean alreadyEnded;
         synchronized (lock) {

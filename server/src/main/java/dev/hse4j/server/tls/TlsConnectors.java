@@ -108,7 +108,7 @@ public final class TlsConnectors {
      * @throws TlsSetupException when the TLS configuration cannot be used
      */
     public static TlsConnectors create(Server jetty, HttpConfiguration base, ServerConfig config) {
-        return create(jetty, base, config, ServerConnector::new);
+        return create(jetty, base, config, ServerConnector::new, HttpConnectionFactory::new);
     }
 
     /** Makes the HTTPS listener from its protocols, outermost first (hse4j's connector, with admission). */
@@ -119,15 +119,19 @@ public final class TlsConnectors {
     }
 
     /**
-     * As {@link #create(Server, HttpConfiguration, ServerConfig)}, with the listener made by {@code listener}.
+     * As {@link #create(Server, HttpConfiguration, ServerConfig)}, with the listener made by {@code listener}
+     * and the HTTP/1.1 connection factory made by {@code http1} from the HTTPS configuration (hse4j's adds the
+     * request-head timeout).
      *
      * @param jetty the server
      * @param base the plain HTTP configuration
      * @param config the server configuration
      * @param listener makes the connector
+     * @param http1 makes the HTTP/1.1 connection factory
      * @return the connector's owner, or {@code null} when HTTPS is off
      */
-    public static TlsConnectors create(Server jetty, HttpConfiguration base, ServerConfig config, Listener listener) {
+    public static TlsConnectors create(Server jetty, HttpConfiguration base, ServerConfig config, Listener listener,
+                                       java.util.function.Function<HttpConfiguration, HttpConnectionFactory> http1) {
         TlsConfig tls = config.tls();
         if (tls == null || !tls.enabled()) {
             return null;
@@ -188,7 +192,7 @@ public final class TlsConnectors {
             ssl.setDirectBuffersForDecryption(true);
         }
         ServerConnector connector = listener.make(jetty, ssl, alpn, new HTTP2ServerConnectionFactory(https),
-                new HttpConnectionFactory(https));
+                http1.apply(https));
         connector.setHost(config.host());
         connector.setPort(tls.port());
         connector.setName("https");

@@ -133,6 +133,10 @@ public final class StatusHandler extends Handler.Abstract.NonBlocking {
                 u.put("at", sick.at().toString());
                 u.put("reports", sick.count());
             }
+            e.put("maxConcurrentRequests", d.bulkhead().cap());
+            e.put("busy", d.bulkhead().busy());
+            e.put("rejected", d.bulkhead().rejected());
+            e.put("maxRequestBodyBytes", d.maxRequestBody());
             if (!d.unloadNote().isEmpty()) {
                 e.put("unload", d.unloadNote());
             }
