@@ -498,6 +498,39 @@ public interface ExtensionControlBlock {
     }
 
     /**
+     * Copies this connection's redirect record, the PROXY protocol header a trusted load balancer sent
+     * before the request, into {@code buffer}: the bytes exactly as received (what a proxy puts on its own
+     * outbound connection to keep the two related), as WFP's
+     * {@code SIO_QUERY_WFP_CONNECTION_REDIRECT_RECORDS}. Size the buffer in two calls: call with
+     * {@code null} (or a buffer of about 1 KB), catch {@link InsufficientBufferException}, allocate
+     * {@link InsufficientBufferException#requiredSize()} bytes and call again.
+     *
+     * @param buffer where to copy the record; {@code null} is a buffer of size 0
+     * @return the bytes copied (the record's length)
+     * @throws InsufficientBufferException (122) if the buffer is too small, with the size needed; the
+     *     buffer is left unchanged
+     * @throws IsapiException {@link IsapiError#NOT_FOUND} (1168) if the connection did not come through a
+     *     trusted proxy with a header (or came with a v2 {@code LOCAL} one, which has no record);
+     *     {@link IsapiError#ACCESS_DENIED} (5) if the extension's {@link ExtensionSettings#redirectRecords()}
+     *     is not set; {@link IsapiError#NOT_SUPPORTED} (50) from a host without redirect records
+     */
+    default int queryRedirectRecord(byte[] buffer) throws IsapiException {
+        throw new IsapiException(IsapiError.NOT_SUPPORTED, "this host does not carry redirect records");
+    }
+
+    /**
+     * This connection's redirect record, parsed: version, command, family, addresses and TLVs. Same
+     * conditions as {@link #queryRedirectRecord(byte[])}.
+     *
+     * @return the record; never {@code null}
+     * @throws IsapiException {@link IsapiError#NOT_FOUND} (1168), {@link IsapiError#ACCESS_DENIED} (5) or
+     *     {@link IsapiError#NOT_SUPPORTED} (50), as {@link #queryRedirectRecord(byte[])}
+     */
+    default RedirectRecord redirectRecord() throws IsapiException {
+        throw new IsapiException(IsapiError.NOT_SUPPORTED, "this host does not carry redirect records");
+    }
+
+    /**
      * ServerSupportFunction by number, for code ported from C. Supported codes map onto the methods of
      * this interface, as {@link HseReq} documents for each; services that need Windows fail with
      * {@link IsapiError#NOT_SUPPORTED} (50), unknown codes with {@link IsapiError#INVALID_PARAMETER} (87).

@@ -89,4 +89,15 @@ public @interface ExtensionSettings {
      * @return the limit in bytes, 0 for none, or -1
      */
     long maxRequestBodyBytes() default -1;
+
+    /**
+     * Whether this extension may read redirect records ({@link ExtensionControlBlock#queryRedirectRecord}
+     * and {@link ExtensionControlBlock#redirectRecord()}): the PROXY protocol headers of connections that came
+     * through a trusted load balancer. They identify clients (addresses, TLS client-certificate names), so
+     * an extension sees them only when it asks; otherwise the queries fail with
+     * {@link IsapiError#ACCESS_DENIED} (5).
+     *
+     * @return {@code true} to be granted redirect records
+     */
+    boolean redirectRecords() default false;
 }

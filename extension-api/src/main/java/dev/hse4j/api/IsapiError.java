@@ -58,11 +58,18 @@ public final class IsapiError {
      * twice, doneWithSession twice or without PENDING, I/O after the session ended).
      */
     public static final int INVALID_OPERATION = 4317;
+    /**
+     * 1168 ERROR_NOT_FOUND: {@link ExtensionControlBlock#queryRedirectRecord(byte[])} or
+     * {@link ExtensionControlBlock#redirectRecord()} on a connection that did not come through a trusted proxy
+     * with a PROXY header (or came with a v2 {@code LOCAL} header, which carries no record).
+     */
+    public static final int NOT_FOUND = 1168;
     /** 2 ERROR_FILE_NOT_FOUND: a file named to a service does not exist. */
     public static final int FILE_NOT_FOUND = 2;
     /**
-     * 5 ERROR_ACCESS_DENIED: a path or URL maps outside the webroot, or an outbound destination is not on
-     * the operator's allow-list.
+     * 5 ERROR_ACCESS_DENIED: a path or URL maps outside the webroot, an outbound destination is not on
+     * the operator's allow-list, or an extension whose {@link ExtensionSettings#redirectRecords()} is not set
+     * asked for a redirect record.
      */
     public static final int ACCESS_DENIED = 5;
     /**
@@ -128,6 +135,7 @@ public final class IsapiError {
             case NO_DATA: return "ERROR_NO_DATA";
             case OPERATION_ABORTED: return "ERROR_OPERATION_ABORTED";
             case INVALID_INDEX: return "ERROR_INVALID_INDEX";
+            case NOT_FOUND: return "ERROR_NOT_FOUND";
             case TIMEOUT: return "ERROR_TIMEOUT";
             case INVALID_OPERATION: return "ERROR_INVALID_OPERATION";
             case STACK_OVERFLOW: return "ERROR_STACK_OVERFLOW";

@@ -21,6 +21,8 @@ import dev.hse4j.server.limits.HeadTimeoutConnectionFactory;
 import dev.hse4j.server.limits.LimitStats;
 import dev.hse4j.server.limits.LimitsStatus;
 import dev.hse4j.server.limits.ThreadModes;
+import dev.hse4j.server.config.ProxyConfig;
+import dev.hse4j.server.proxy.ProxyProtocol;
 import dev.hse4j.server.tls.TlsConnectors;
 import dev.hse4j.server.web.CustomErrorHandler;
 import dev.hse4j.server.web.CustomErrors;
@@ -83,6 +85,7 @@ public final class Hse4jServer implements AutoCloseable {
     private final HttpConfiguration httpConfig;
     private final StrictReports strictReports;
     private final LimitStats limitStats = new LimitStats();
+    private final ProxyProtocol proxy;
 
     /**
      * @param config the configuration
@@ -117,6 +120,9 @@ public final class Hse4jServer implements AutoCloseable {
                 (server, factories) -> new Hse4jConnector(server, admission, "https", factories),
                 c -> new HeadTimeoutConnectionFactory(c, limits.headerTimeout(), limitStats));
         admission.attach(jetty, tls == null ? List.of(http) : List.of(http, tls.connector()));
+        proxy = new ProxyProtocol(config.proxy());
+        proxy.install(http, ProxyConfig.Listener.HTTP);
+        proxy.install(tls == null ? null : tls.connector(), ProxyConfig.Listener.HTTPS);
 
         Webroot webroot = new Webroot(config.webroot());
         // Created (and stale ones of dead servers cleaned) only once the ports are ours: see start().
@@ -141,6 +147,7 @@ public final class Hse4jServer implements AutoCloseable {
             com.fasterxml.jackson.databind.node.ObjectNode n = tlsStatus.get();
             n.setAll(outbound.statusJson());
             n.setAll(admission.statusJson());
+            n.setAll(proxy.statusJson());
             n.setAll(strictReports.json(config.strict().enabled(), config.strict().completionThreshold().toMillis()));
             return LimitsStatus.addTo(n, limits, limitStats, virtual != null);
         });
@@ -310,6 +317,8 @@ public final class Hse4jServer implements AutoCloseable {
     public AdmissionGate admission() { return admission; }
     /** @return what the limits turned away */
     public LimitStats limitStats() { return limitStats; }
+    /** @return the PROXY layer (its counters) */
+    public ProxyProtocol proxy() { return proxy; }
     /** @return the status handler (its document) */
     public StatusHandler status() { return status; }
 

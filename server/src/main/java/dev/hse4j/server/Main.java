@@ -77,6 +77,8 @@ public final class Main implements Callable<Integer> {
     long drainTimeoutSeconds = D.drainTimeout().toSeconds();
     @Mixin
     HealthOptions healthOptions = new HealthOptions();
+    @Mixin
+    dev.hse4j.server.proxy.ProxyOptions proxyOptions = new dev.hse4j.server.proxy.ProxyOptions();
 
     @Mixin
     dev.hse4j.server.admission.AdmissionOptions admission = new dev.hse4j.server.admission.AdmissionOptions();
@@ -178,6 +180,7 @@ public final class Main implements Callable<Integer> {
                     .outbound(outbound.toConfig())
                     .admission(admission.config())
                     .strict(strictOptions.config())
+                    .proxy(proxyOptions.toConfig())
                     .build();
         } catch (IllegalArgumentException e) {
             System.err.println("hse4j: " + e.getMessage());

@@ -30,6 +30,7 @@ import java.util.Objects;
  * @param health what extensions' own health reports do to the node
  * @param outbound outbound connections (allow-lists, connect timeout) and operator settings for extensions
  * @param admission the built-in connection-admission policies ({@code null}: {@link AdmissionConfig#none()})
+ * @param proxy the PROXY protocol on the listeners ({@link ProxyConfig#none()}: off)
  */
 public record ServerConfig(
         String host,
@@ -50,7 +51,8 @@ public record ServerConfig(
         HealthConfig health,
         OutboundConfig outbound,
         AdmissionConfig admission,
-        StrictConfig strict) {
+        StrictConfig strict,
+        ProxyConfig proxy) {
 
     /** ISAPI's default UploadReadAheadSize: 48 KB. */
     public static final int DEFAULT_READ_AHEAD = 48 * 1024;
@@ -88,6 +90,7 @@ public record ServerConfig(
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(outbound, "outbound");
         Objects.requireNonNull(strict, "strict");
+        Objects.requireNonNull(proxy, "proxy");
         if (idleTimeout.isNegative() || idleTimeout.isZero()) {
             throw new IllegalArgumentException("idle timeout must be positive");
         }
@@ -127,6 +130,7 @@ public record ServerConfig(
         b.outbound = outbound;
         b.admission = admission;
         b.strict = strict;
+        b.proxy = proxy;
         return b;
     }
 
@@ -151,6 +155,7 @@ public record ServerConfig(
         private OutboundConfig outbound = OutboundConfig.defaults();
         private AdmissionConfig admission = AdmissionConfig.defaults();
         private StrictConfig strict = StrictConfig.off();
+        private ProxyConfig proxy = ProxyConfig.none();
 
         private Builder() {
         }
@@ -196,6 +201,8 @@ public record ServerConfig(
         public Builder admission(AdmissionConfig v) { admission = v; return this; }
         /** @param v strict mode @return this */
         public Builder strict(StrictConfig v) { strict = v; return this; }
+        /** @param v the PROXY protocol configuration @return this */
+        public Builder proxy(ProxyConfig v) { proxy = v; return this; }
 
         /** @param v what extensions' health reports do @return this */
         public Builder health(HealthConfig v) { health = v; return this; }
@@ -206,7 +213,7 @@ public record ServerConfig(
         public ServerConfig build() {
             return new ServerConfig(host, httpPort, extensionsDir, webroot, workDir, readAheadBytes, sessionTimeout,
                     readTimeout, limits, accessLog, watch, scanInterval, drainTimeout, tls, idleTimeout, health,
-                    outbound, admission, strict);
+                    outbound, admission, strict, proxy);
         }
     }
 }

@@ -69,6 +69,7 @@ public final class Deployment {
     private final StrictPolicy strict;
     private final Bulkhead bulkhead;
     private final long maxRequestBody;
+    private final boolean redirectRecords;
     private final Instant deployedAt = Instant.now();
     private final AtomicInteger refs = new AtomicInteger(1);
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -89,7 +90,7 @@ public final class Deployment {
 
     Deployment(String name, HttpExtension extension, ExtensionVersion version, Path jar, JarHandle handle,
                int readAheadBytes, Duration sessionTimeout, ExtensionResources resources, Bulkhead bulkhead,
-               long maxRequestBody, StrictPolicy strict) {
+               long maxRequestBody, StrictPolicy strict, boolean redirectRecords) {
         this.resources = resources;
         this.bulkhead = bulkhead;
         this.maxRequestBody = maxRequestBody;
@@ -103,6 +104,7 @@ public final class Deployment {
         handle.describe(name, version.description());
         this.readAheadBytes = readAheadBytes;
         this.sessionTimeout = sessionTimeout;
+        this.redirectRecords = redirectRecords;
     }
 
     /** @return the mount name, {@code /ext/<name>} */
@@ -133,6 +135,8 @@ public final class Deployment {
     public Bulkhead bulkhead() { return bulkhead; }
     /** @return the largest request body it accepts, in bytes; 0 = no limit */
     public long maxRequestBody() { return maxRequestBody; }
+    /** @return whether its settings ask for redirect records (PROXY headers) */
+    public boolean redirectRecords() { return redirectRecords; }
     /** @return when it was deployed */
     public Instant deployedAt() { return deployedAt; }
     /** @return when it stopped taking new requests, or {@code null} while active */

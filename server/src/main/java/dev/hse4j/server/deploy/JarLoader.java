@@ -459,7 +459,8 @@ public final class JarLoader {
         StrictPolicy policy = strict;
         boolean strictAsked = settings != null && settings.strict();
         return new Deployment(name, ext, version, jar, handle, readAhead, timeout, res, new Bulkhead(maxConcurrent),
-                maxBody, policy != null && policy.appliesTo(strictAsked) ? policy : null);
+                maxBody, policy != null && policy.appliesTo(strictAsked) ? policy : null,
+                settings != null && settings.redirectRecords());
     }
 
     private static void deleteQuietly(Path p) {

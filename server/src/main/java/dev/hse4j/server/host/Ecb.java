@@ -9,11 +9,13 @@ import dev.hse4j.api.HseStatus;
 import dev.hse4j.api.IoCompletion;
 import dev.hse4j.api.IsapiError;
 import dev.hse4j.api.IsapiException;
+import dev.hse4j.api.RedirectRecord;
 import dev.hse4j.api.ResponseVector;
 import dev.hse4j.api.OutboundService;
 import dev.hse4j.api.TransmitFileInfo;
 import dev.hse4j.api.UrlMapping;
 import dev.hse4j.server.deploy.ExtensionResources;
+import dev.hse4j.server.proxy.RecordQuery;
 import dev.hse4j.server.web.Webroot;
 
 import java.nio.ByteBuffer;
@@ -37,6 +39,7 @@ final class Ecb implements ExtensionControlBlock {
     private ServerVariables variables;
     private RequestServices services;
     private ExtensionResources resources;
+    private RecordQuery redirect;
     private String pathTranslated;
     private volatile int statusCode = 200;
     private volatile String logData = "";
@@ -73,6 +76,20 @@ final class Ecb implements ExtensionControlBlock {
             return ExtensionControlBlock.super.outbound();
         }
         return resources.outboundFor(this);
+    }
+
+    void bindRedirectRecord(RecordQuery redirect) {
+        this.redirect = redirect;
+    }
+
+    @Override
+    public int queryRedirectRecord(byte[] buffer) throws IsapiException {
+        return redirect.copyTo(buffer);
+    }
+
+    @Override
+    public RedirectRecord redirectRecord() throws IsapiException {
+        return redirect.view();
     }
 
     @Override public int version() { return ExtensionVersion.HSE_VERSION; }

@@ -5,6 +5,7 @@ import dev.hse4j.api.HseStatus;
 import dev.hse4j.server.deploy.Deployment;
 import dev.hse4j.server.deploy.ExtensionRegistry;
 import dev.hse4j.server.web.CustomErrors;
+import dev.hse4j.server.proxy.RecordQuery;
 import dev.hse4j.server.web.ErrorPage;
 import dev.hse4j.server.strict.StrictPolicy;
 import dev.hse4j.server.config.LimitsConfig;
@@ -343,6 +344,7 @@ public final class ExtensionHost extends Handler.Abstract {
             ecb.bindVariables(new ServerVariables(request, ecb, PREFIX + name, softwareName, webroot.root().toString()));
             ecb.bindServices(new RequestServices(request, io, control, deployment, name, webroot, customErrors, children));
             ecb.bindResources(deployment.resources());
+            ecb.bindRedirectRecord(RecordQuery.of(request, deployment.redirectRecords()));
             this.ecb = ecb;
             ExtensionControlBlock facing = ecb;
             StrictPolicy policy = deployment.strict();

@@ -6,6 +6,7 @@ import dev.hse4j.api.InsufficientBufferException;
 import dev.hse4j.api.IsapiError;
 import dev.hse4j.api.IsapiException;
 import dev.hse4j.server.net.ConnectionState;
+import dev.hse4j.server.proxy.ProxiedEndPoint;
 
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
@@ -53,7 +54,8 @@ final class ServerVariables {
             "CERT_COOKIE", "CERT_FLAGS", "CERT_ISSUER", "CERT_KEYSIZE", "CERT_SECRETKEYSIZE", "CERT_SERIALNUMBER",
             "CERT_SERVER_ISSUER", "CERT_SERVER_SUBJECT", "CERT_SUBJECT",
             // hse4j
-            "SSL_PROTOCOL", "SSL_CIPHER", "SSL_PROVIDER", "HSE_CONNECTION_CONTEXT");
+            "SSL_PROTOCOL", "SSL_CIPHER", "SSL_PROVIDER", "HSE_CONNECTION_CONTEXT",
+            "PROXY_ADDR", "PROXY_PORT");
 
     private final Request request;
     private final ExtensionControlBlock ecb;
@@ -134,7 +136,8 @@ final class ServerVariables {
             }
             case "REMOTE_ADDR":
             case "REMOTE_HOST":
-                return Request.getRemoteAddr(request);
+                // Jetty brackets IPv6 literals (for URIs); CGI and IIS give the bare address.
+                return unbracket(Request.getRemoteAddr(request));
             case "REMOTE_PORT":
                 return Integer.toString(Request.getRemotePort(request));
             case "REQUEST_METHOD":
@@ -184,6 +187,16 @@ final class ServerVariables {
                 return allHttp();
             case "ALL_RAW":
                 return allRaw();
+            case "PROXY_ADDR":
+            case "PROXY_PORT": {
+                // The load balancer's own address: REMOTE_ADDR is the client's when a PROXY header named it.
+                ProxiedEndPoint p = ProxiedEndPoint.of(request);
+                InetSocketAddress a = p == null ? null : p.proxyAddress();
+                if (a == null) {
+                    return null;
+                }
+                return name.equals("PROXY_ADDR") ? addressOf(a) : Integer.toString(a.getPort());
+            }
             default:
                 break;
         }
@@ -377,6 +390,11 @@ final class ServerVariables {
 
     private static String addressOf(SocketAddress a) {
         return a instanceof InetSocketAddress i && i.getAddress() != null ? i.getAddress().getHostAddress() : null;
+    }
+
+    private static String unbracket(String a) {
+        return a != null && a.length() > 1 && a.charAt(0) == '[' && a.charAt(a.length() - 1) == ']'
+                ? a.substring(1, a.length() - 1) : a;
     }
 
     private static String emptyToNull(String s) {

@@ -48,6 +48,8 @@ final class StrictEcb implements ExtensionControlBlock {
     }
 
     @Override public Object connectionContext() { s.enter("connectionContext"); return ecb.connectionContext(); }
+    @Override public int queryRedirectRecord(byte[] buffer) throws IsapiException { s.enter("queryRedirectRecord"); return ecb.queryRedirectRecord(buffer); }
+    @Override public dev.hse4j.api.RedirectRecord redirectRecord() throws IsapiException { s.enter("redirectRecord"); return ecb.redirectRecord(); }
     @Override public int version() { s.enter("version"); return ecb.version(); }
     @Override public long connId() { s.enter("connId"); return ecb.connId(); }
     @Override public String method() { s.enter("method"); return ecb.method(); }
