@@ -184,17 +184,17 @@ class SlowClientAttackTest {
                         + times.get(times.size() / 2)[0] + " ms, " + reconnects.get()
                         + " reconnects, limits " + s.given().get("/hse/status.json").jsonPath().getMap("limits"));
                 // Every probe is answered (on today's main none is: all pool threads are parked in readClient),
-                // typically within 1 s. The time limit is only as good as the machine: this one is shared, and
-                // the attack, the server and the probes run in one JVM on two cores. So: every probe answered
-                // within the 5 s socket timeout, the median within 1 s, and nine in ten within 1 s unless
-                // the machine is overloaded (load average above four per core), where that is reported instead.
+                // within 1 s. The time limit is only as good as the machine: the attack, the server and the probes
+                // run in one JVM on two cores. So: every probe answered within the 5 s socket timeout and the
+                // median within 1 s always; every probe within 1 s unless other work overloads the machine (load
+                // average above four per core, seen only on a shared development box), where that is reported.
                 assertTrue(slow.stream().allMatch(x -> x.contains("-> 200 ")), "every probe answered: " + slow);
                 long median = times.get(times.size() / 2)[0];
                 assertTrue(median < 1_000, "median " + median + " ms");
                 double load = Double.parseDouble(java.nio.file.Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
                 int cores = Runtime.getRuntime().availableProcessors();
                 if (load <= 4.0 * cores) {
-                    assertTrue(slow.size() * 10 <= probes, slow.size() + " of " + probes + " probes took >= 1 s: " + slow);
+                    assertTrue(slow.isEmpty(), slow.size() + " of " + probes + " probes took >= 1 s: " + slow);
                 } else {
                     System.out.println("attack: load average " + load + " on " + cores + " cores: " + slow.size()
                             + " of " + probes + " probes took >= 1 s (not asserted on an overloaded machine): " + slow);
