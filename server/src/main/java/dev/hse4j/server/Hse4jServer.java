@@ -23,6 +23,8 @@ import dev.hse4j.server.limits.LimitsStatus;
 import dev.hse4j.server.limits.ThreadModes;
 import dev.hse4j.server.config.ProxyConfig;
 import dev.hse4j.server.proxy.ProxyProtocol;
+import dev.hse4j.server.ops.GracefulShutdown;
+import dev.hse4j.server.ops.Operations;
 import dev.hse4j.server.tls.TlsConnectors;
 import dev.hse4j.server.web.CustomErrorHandler;
 import dev.hse4j.server.web.CustomErrors;
@@ -86,6 +88,8 @@ public final class Hse4jServer implements AutoCloseable {
     private final StrictReports strictReports;
     private final LimitStats limitStats = new LimitStats();
     private final ProxyProtocol proxy;
+    private final Operations ops;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * @param config the configuration
@@ -152,20 +156,24 @@ public final class Hse4jServer implements AutoCloseable {
             return LimitsStatus.addTo(n, limits, limitStats, virtual != null);
         });
         status.watcher(watcher);
-        status.health(new ExtensionHealth(registry, config.health().unhealthyFailsReadiness()));
+        ExtensionHealth health = new ExtensionHealth(registry, config.health().unhealthyFailsReadiness());
+        status.health(health);
         CustomErrors customErrors = new CustomErrors(webroot); // errors/<status>.html from the webroot
         host.customErrors(customErrors);
         jetty.setErrorHandler(new CustomErrorHandler(customErrors));
+        ops = new Operations(config.ops(), config.drainTimeout(), jetty, registry, deployer, host.stats());
+        ops.addAdminConnector(jetty, httpConfig);
+        ops.bindJetty(jetty, pool);
+        ops.alsoReadyWhen(health::ready); // --unhealthy-fails-readiness
 
         // The router: the first handler that claims the request answers it.
-        Handler router = new Handler.Sequence(host, status, staticFiles(webroot));
+        Handler router = new Handler.Sequence(ops.endpoints(), ops.meter(host), status, staticFiles(webroot));
         jetty.setHandler(config.admission().logContext() ? new ConnectionContextLog(router) : router);
 
         if (config.accessLog() != null) {
             Path log = config.accessLog().toAbsolutePath();
             Files.createDirectories(log.getParent());
-            RequestLogWriter writer = new RequestLogWriter(log.toString());
-            writer.setAppend(true);
+            RequestLogWriter writer = ops.accessLogWriter(log);
             jetty.setRequestLog(new CustomRequestLog(writer, config.admission().logContext()
                     ? ACCESS_LOG_FORMAT + " \"%{" + ConnectionContextLog.ATTRIBUTE + "}attr\"" : ACCESS_LOG_FORMAT));
         }
@@ -220,6 +228,7 @@ public final class Hse4jServer implements AutoCloseable {
             deployer.deployAll();
         }
         registry.startupDone();
+        ops.started();
         LOG.info("hse4j ready: {} extension(s) serving, loaded in {} ms", registry.active().size(),
                 (System.nanoTime() - t0) / 1_000_000);
         return this;
@@ -322,9 +331,31 @@ public final class Hse4jServer implements AutoCloseable {
     /** @return the status handler (its document) */
     public StatusHandler status() { return status; }
 
+    /**
+     * Drains and stops the server on a thread of its own (SIGTERM): see {@link GracefulShutdown}. A second
+     * call skips the waiting left.
+     *
+     * @param signal what asked, for the log
+     */
+    public void drainAndStop(String signal) {
+        ops.shutdown().signal(() -> {
+            try {
+                close();
+            } catch (Exception e) {
+                LOG.error("error while stopping", e);
+            }
+        }, signal);
+    }
+
+    /** @return the operations layer (metrics, readiness, drain) */
+    public Operations ops() { return ops; }
+
     /** Stops the server: closes the ports, then terminates every extension. */
     @Override
     public void close() throws Exception {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         if (watcher != null) {
             watcher.close();
         }
@@ -336,6 +367,7 @@ public final class Hse4jServer implements AutoCloseable {
             retirement.close();
             shadow.close();
             outbound.close();
+            ops.close();
         }
     }
 

@@ -3,6 +3,9 @@ package dev.hse4j.server;
 import dev.hse4j.server.config.InstallLayout;
 import dev.hse4j.server.config.ServerConfig;
 import dev.hse4j.server.config.TlsConfig;
+import dev.hse4j.server.ops.OpsOptions;
+import dev.hse4j.server.ops.Readiness;
+import dev.hse4j.server.ops.Signals;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,6 +82,8 @@ public final class Main implements Callable<Integer> {
     HealthOptions healthOptions = new HealthOptions();
     @Mixin
     dev.hse4j.server.proxy.ProxyOptions proxyOptions = new dev.hse4j.server.proxy.ProxyOptions();
+    @CommandLine.Mixin
+    OpsOptions ops = new OpsOptions();
 
     @Mixin
     dev.hse4j.server.admission.AdmissionOptions admission = new dev.hse4j.server.admission.AdmissionOptions();
@@ -181,6 +186,7 @@ public final class Main implements Callable<Integer> {
                     .admission(admission.config())
                     .strict(strictOptions.config())
                     .proxy(proxyOptions.toConfig())
+                    .ops(ops.toConfig())
                     .build();
         } catch (IllegalArgumentException e) {
             System.err.println("hse4j: " + e.getMessage());
@@ -193,6 +199,8 @@ public final class Main implements Callable<Integer> {
             System.err.println("hse4j: " + e.getMessage());
             return 2;
         }
+        // SIGTERM/SIGINT drain first (see --grace-period, --shutdown-timeout); the hook covers other exits.
+        Signals.onTermination(server::drainAndStop);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 server.close();
@@ -207,6 +215,9 @@ public final class Main implements Callable<Integer> {
             return 1;
         }
         server.join();
+        if (server.ops().readiness().state() == Readiness.State.DRAINING) {
+            server.ops().shutdown().awaitDone(Duration.ofMinutes(10)); // the extensions' unload, after the ports
+        }
         return 0;
     }
 
@@ -215,8 +226,6 @@ public final class Main implements Callable<Integer> {
      */
     public static void main(String[] args) {
         int code = new CommandLine(new Main()).execute(args);
-        if (code != 0) {
-            System.exit(code);
-        }
+        System.exit(code); // also after a drain: a thread an extension left running must not keep the JVM up
     }
 }

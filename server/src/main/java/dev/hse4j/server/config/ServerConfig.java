@@ -31,6 +31,7 @@ import java.util.Objects;
  * @param outbound outbound connections (allow-lists, connect timeout) and operator settings for extensions
  * @param admission the built-in connection-admission policies ({@code null}: {@link AdmissionConfig#none()})
  * @param proxy the PROXY protocol on the listeners ({@link ProxyConfig#none()}: off)
+ * @param ops metrics, readiness, drain on SIGTERM, admin listener, access-log rotation
  */
 public record ServerConfig(
         String host,
@@ -52,7 +53,8 @@ public record ServerConfig(
         OutboundConfig outbound,
         AdmissionConfig admission,
         StrictConfig strict,
-        ProxyConfig proxy) {
+        ProxyConfig proxy,
+        OpsConfig ops) {
 
     /** ISAPI's default UploadReadAheadSize: 48 KB. */
     public static final int DEFAULT_READ_AHEAD = 48 * 1024;
@@ -98,6 +100,7 @@ public record ServerConfig(
         if (admission == null) {
             admission = AdmissionConfig.none();
         }
+        Objects.requireNonNull(ops, "ops");
         if (drainTimeout.isNegative()) {
             throw new IllegalArgumentException("drain timeout must be >= 0, was " + drainTimeout.toMillis() + " ms");
         }
@@ -131,6 +134,7 @@ public record ServerConfig(
         b.admission = admission;
         b.strict = strict;
         b.proxy = proxy;
+        b.ops = ops;
         return b;
     }
 
@@ -156,6 +160,7 @@ public record ServerConfig(
         private AdmissionConfig admission = AdmissionConfig.defaults();
         private StrictConfig strict = StrictConfig.off();
         private ProxyConfig proxy = ProxyConfig.none();
+        private OpsConfig ops = OpsConfig.defaults();
 
         private Builder() {
         }
@@ -208,12 +213,14 @@ public record ServerConfig(
         public Builder health(HealthConfig v) { health = v; return this; }
         /** @param v outbound connections and extension settings @return this */
         public Builder outbound(OutboundConfig v) { outbound = v; return this; }
+        /** @param v the operations settings @return this */
+        public Builder ops(OpsConfig v) { ops = v; return this; }
 
         /** @return the configuration */
         public ServerConfig build() {
             return new ServerConfig(host, httpPort, extensionsDir, webroot, workDir, readAheadBytes, sessionTimeout,
                     readTimeout, limits, accessLog, watch, scanInterval, drainTimeout, tls, idleTimeout, health,
-                    outbound, admission, strict, proxy);
+                    outbound, admission, strict, proxy, ops);
         }
     }
 }

@@ -51,6 +51,7 @@ public final class Deployer {
     private final Map<String, Outcome> outcomes = new ConcurrentHashMap<>();
     private final Map<String, Long> attempts = new ConcurrentHashMap<>();
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    private volatile java.util.function.Consumer<Outcome> listener;
     private volatile Duration loadTimeout = Duration.ofSeconds(60);
     private volatile int parallelism = Math.min(16, Math.max(4, Runtime.getRuntime().availableProcessors()));
     private volatile HookSink hooks;
@@ -243,7 +244,7 @@ public final class Deployer {
             msg.append("; ").append(retired.size()).append(retired.size() == 1 ? " previous version drains"
                     : " previous versions drain");
         }
-        outcomes.put(file, new Outcome(file, true, action, msg.toString(), Instant.now(), attempt, false));
+        record(new Outcome(file, true, action, msg.toString(), Instant.now(), attempt, false));
         return true;
     }
 
@@ -320,7 +321,7 @@ public final class Deployer {
         if (goneHooks > 0) {
             msg.append(gone.isEmpty() ? ": " : "; ").append(goneHooks).append(" admission hook(s) retire");
         }
-        outcomes.put(file, new Outcome(file, true, "remove", msg.toString(), Instant.now(), attempt, false));
+        record(new Outcome(file, true, "remove", msg.toString(), Instant.now(), attempt, false));
     }
 
     /**
@@ -364,8 +365,21 @@ public final class Deployer {
 
     private boolean fail(String file, String action, String reason, long attempt, boolean nameClash) {
         LOG.error("cannot {} {}: {}", action, file, reason);
-        outcomes.put(file, new Outcome(file, false, action, reason, Instant.now(), attempt, nameClash));
+        record(new Outcome(file, false, action, reason, Instant.now(), attempt, nameClash));
         return false;
+    }
+
+    private void record(Outcome o) {
+        outcomes.put(o.jar(), o);
+        java.util.function.Consumer<Outcome> l = listener;
+        if (l != null) {
+            l.accept(o);
+        }
+    }
+
+    /** @param l told of every deploy, redeploy and remove outcome from now on (the metrics), or {@code null} */
+    public void outcomeListener(java.util.function.Consumer<Outcome> l) {
+        this.listener = l;
     }
 
     /** @param file a jar's file name @return the outcome of the last attempt on it, or {@code null} */

@@ -278,7 +278,7 @@ public final class ExtensionHost extends Handler.Abstract {
             } catch (IOException e) {
                 LOG.debug("reading the body ahead for /ext/{} failed", name, e);
                 body.close();
-                stats.ended(RequestIo.End.ERROR, false);
+                stats.ended(name, RequestIo.End.ERROR, false);
                 deployment.release();
                 if (e instanceof BodyReader.TooSlow) {
                     limitStats.slowBody();
@@ -405,9 +405,14 @@ public final class ExtensionHost extends Handler.Abstract {
         }
 
         @Override
+        public void asyncCompleted(int code) {
+            stats.asyncCompleted(name, code);
+        }
+
+        @Override
         public void sessionEnded(RequestIo.End how) {
             deployment.sessionEnded(this);
-            stats.ended(how, wasPending);
+            stats.ended(name, how, wasPending);
             if (wasPending) {
                 deployment.sessionPendingEnded();
             }

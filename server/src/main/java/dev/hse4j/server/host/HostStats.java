@@ -3,8 +3,49 @@ package dev.hse4j.server.host;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Server-wide counters of the extension host (one instance per server). */
+/**
+ * Server-wide counters of the extension host (one instance per server), and the one place per-extension
+ * session events are reported to an {@link Observer} (the metrics).
+ */
 public final class HostStats {
+
+    /** How a session ended, as the metrics name it. */
+    public enum Outcome { OK, ERROR, TIMEOUT }
+
+    /** Told of every extension session's end and asynchronous completion; called on server threads. */
+    public interface Observer {
+        /**
+         * @param extension the mount name
+         * @param outcome how the session ended
+         * @param wasPending whether its procedure returned PENDING
+         */
+        void sessionEnded(String extension, Outcome outcome, boolean wasPending);
+
+        /** @param extension the mount name @param code the completion's Win32 code (0 = success) */
+        void asyncCompleted(String extension, int code);
+    }
+
+    private volatile Observer observer;
+
+    /** @param o told of session ends and completions from now on (one observer; {@code null} for none) */
+    public void observer(Observer o) {
+        this.observer = o;
+    }
+
+    void asyncCompleted(String extension, int code) {
+        Observer o = observer;
+        if (o != null) {
+            o.asyncCompleted(extension, code);
+        }
+    }
+
+    void ended(String extension, RequestIo.End how, boolean wasPending) {
+        ended(how, wasPending);
+        Observer o = observer;
+        if (o != null) {
+            o.sessionEnded(extension, Outcome.valueOf(how.name()), wasPending);
+        }
+    }
 
     private final AtomicLong requests = new AtomicLong();
     private final AtomicInteger liveSessions = new AtomicInteger();

@@ -53,6 +53,10 @@ final class RequestIo {
     /** Told once, when the session is over and no extension code will run for it any more. */
     interface EndListener {
         void sessionEnded(End how);
+
+        /** An asynchronous operation completed with this Win32 code (0 = success), for the metrics. */
+        default void asyncCompleted(int code) {
+        }
     }
 
     private final Request request;
@@ -191,6 +195,7 @@ final class RequestIo {
                 undelivered = this;
             }
             Completion c = new Completion(ecb, context, transferred, code);
+            endListener.asyncCompleted(code);
             dispatcher.dispatch(() -> {
                 synchronized (lock) {
                     if (undelivered == this) {

@@ -25,6 +25,7 @@ class UnhealthyTest {
             server.given().get("/hse/status.json").then()
                     .body("health.ready", equalTo(true))
                     .body("extensions.find { it.name == 'ssf' }.unhealthy", nullValue());
+            server.given().get("/hse/ready").then().statusCode(200);
             server.given().queryParam("op", "unhealthy").queryParam("reason", "database\r\npool exhausted")
                     .get("/ext/ssf").then().statusCode(200).body(equalTo("reported"));
             server.given().get("/hse/status.json").then()
@@ -34,6 +35,8 @@ class UnhealthyTest {
                     .body("extensions.find { it.name == 'ssf' }.unhealthy.reason", equalTo("database__pool exhausted"))
                     .body("extensions.find { it.name == 'ssf' }.unhealthy.at", notNullValue())
                     .body("extensions.find { it.name == 'ssf' }.unhealthy.reports", equalTo(1));
+            // The balancer's check (issue 13's /hse/ready) takes the node out.
+            server.given().get("/hse/ready").then().statusCode(503).body(equalTo("unhealthy\n"));
             // Requests are still served.
             server.given().queryParam("op", "ssf").queryParam("code", "1030").get("/ext/ssf").then()
                     .statusCode(200).body(equalTo("ok 0"));
@@ -48,6 +51,7 @@ class UnhealthyTest {
                     .body("health.ready", equalTo(true))
                     .body("health.unhealthy", hasItem("ssf"))
                     .body("extensions.find { it.name == 'ssf' }.unhealthy.reason", equalTo(""));
+            server.given().get("/hse/ready").then().statusCode(200);
         }
     }
 }

@@ -137,14 +137,27 @@ public final class ServerProcess implements AutoCloseable {
         return process.pid();
     }
 
-    /** Sends SIGTERM (what {@link Process#destroy()} does on Unix). */
-    public void sigterm() {
-        process.destroy();
+    /**
+     * Sends SIGTERM with kill(1), not {@link Process#destroy()}: that closes our end of the process's output
+     * pipe as well, so what the server logs while it drains would be lost.
+     */
+    public void sigterm() throws IOException, InterruptedException {
+        signal("TERM");
     }
 
     /** Sends SIGKILL. */
-    public void sigkill() {
-        process.destroyForcibly();
+    public void sigkill() throws IOException, InterruptedException {
+        signal("KILL");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        if (!process.isAlive()) {
+            return;
+        }
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed");
+        }
     }
 
     /** @return the exit code, waiting at most {@code timeout} @throws IllegalStateException if still running */
@@ -170,7 +183,11 @@ public final class ServerProcess implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {
-            process.destroy();
+            try {
+                sigterm();
+            } catch (IOException e) {
+                process.destroy();
+            }
             if (!process.waitFor(20, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 process.waitFor(10, TimeUnit.SECONDS);

@@ -1,0 +1,201 @@
+package dev.hse4j.server.ops;
+
+import dev.hse4j.server.deploy.Deployer;
+import dev.hse4j.server.deploy.Deployment;
+import dev.hse4j.server.deploy.ExtensionRegistry;
+import dev.hse4j.server.host.HostStats;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jetty.JettyConnectionMetrics;
+import io.micrometer.core.instrument.binder.jetty.JettyServerThreadPoolMetrics;
+import io.micrometer.core.instrument.binder.jetty.JettySslHandshakeMetrics;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.thread.ThreadPool;
+
+/**
+ * hse4j's meters in a Prometheus registry (Micrometer): the JVM's, Jetty's (connections, TLS handshakes, the
+ * thread pool) and the host's own, per extension: requests by status class, a latency histogram, live and
+ * pending sessions, session ends by outcome, session timeouts, asynchronous completions by Win32 code; deploys
+ * by action and outcome; retired class loaders not collected. Extension labels are mount names that were
+ * deployed when the request came, so a client cannot grow the label set by asking for made-up names.
+ */
+public final class ServerMetrics implements HostStats.Observer {
+
+    /** The label of requests under /ext/ for a name nothing served. */
+    static final String NO_EXTENSION = "_none";
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final ExtensionRegistry extensions;
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final MultiGauge live;
+    private final MultiGauge pending;
+    private final Timer all;
+    private volatile Runnable sessionEndHook = () -> { };
+
+    /**
+     * @param extensions the deployments (for the per-extension gauges and leak count)
+     * @param stats the host's counters (server-wide gauges; this becomes its observer)
+     * @param deployer told to report deploy outcomes here
+     * @param readiness the node's readiness (a gauge)
+     */
+    public ServerMetrics(ExtensionRegistry extensions, HostStats stats, Deployer deployer, Readiness readiness) {
+        this.extensions = extensions;
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        Gauge.builder("hse4j.sessions.live", stats, HostStats::liveSessions)
+                .description("Extension sessions not yet ended").register(registry);
+        Gauge.builder("hse4j.sessions.pending", stats, HostStats::pendingSessions)
+                .description("Live sessions whose procedure returned PENDING").register(registry);
+        Gauge.builder("hse4j.ready", readiness, r -> r.isReady() ? 1 : 0)
+                .description("1 when /hse/ready answers 200").register(registry);
+        Gauge.builder("hse4j.retired.loaders.not.collected", extensions,
+                        e -> e.retirement().leakWatch().notCollected().size())
+                .description("Class loaders of unloaded extension versions still not garbage-collected")
+                .register(registry);
+        live = MultiGauge.builder("hse4j.extension.sessions.live")
+                .description("Sessions of the extension not yet ended").register(registry);
+        pending = MultiGauge.builder("hse4j.extension.sessions.pending")
+                .description("Sessions of the extension waiting for doneWithSession").register(registry);
+        all = requestTimer(null);
+        stats.observer(this);
+        deployer.outcomeListener(this::deployed);
+    }
+
+    /**
+     * Binds Jetty's meters; call once every connector has been added.
+     *
+     * @param jetty the server
+     * @param pool its thread pool
+     */
+    public void bindJetty(Server jetty, ThreadPool pool) {
+        new JettyServerThreadPoolMetrics(pool, Tags.empty()).bindTo(registry);
+        JettyConnectionMetrics.addToAllConnectors(jetty, registry);
+        JettySslHandshakeMetrics.addToAllConnectors(jetty, registry);
+    }
+
+    /** @return the registry (other layers may add their meters) */
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    private Timer requestTimer(String extension) {
+        Timer.Builder b = Timer.builder(extension == null ? "hse4j.requests" : "hse4j.extension.request")
+                .publishPercentiles(0.5, 0.99)
+                .distributionStatisticExpiry(Duration.ofSeconds(10))
+                .distributionStatisticBufferLength(2);
+        if (extension == null) {
+            return b.description("Latency of every extension request (the status page's server chart)")
+                    .register(registry);
+        }
+        return b.description("Latency of the extension's requests, from the request line to the response's end")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(60))
+                .tags("extension", extension)
+                .register(registry);
+    }
+
+    /** @param extension a mount name @return its latency timer (created on first use) */
+    Timer timer(String extension) {
+        return requestTimer(extension);
+    }
+
+    /** @return the server-wide latency timer */
+    Timer allRequests() {
+        return all;
+    }
+
+    /**
+     * A request under /ext/ ended.
+     *
+     * @param name the mount name asked for
+     * @param status the HTTP status sent (0 if none)
+     * @param nanos how long it took
+     */
+    void requestCompleted(String name, int status, long nanos) {
+        String ext = name != null && extensions.serving(name) != null ? name : NO_EXTENSION;
+        String statusClass = status >= 100 && status < 600 ? (status / 100) + "xx" : "none";
+        Counter.builder("hse4j.extension.requests").description("Requests by extension and status class")
+                .tags("extension", ext, "status", statusClass).register(registry).increment();
+        if (!NO_EXTENSION.equals(ext)) {
+            timer(ext).record(nanos, TimeUnit.NANOSECONDS);
+            all.record(nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** @param hook run after every session end (the drain waits on it) */
+    void sessionEndHook(Runnable hook) {
+        this.sessionEndHook = hook;
+    }
+
+    @Override
+    public void sessionEnded(String extension, HostStats.Outcome outcome, boolean wasPending) {
+        sessionEndHook.run();
+        Counter.builder("hse4j.extension.sessions.ended").description("Sessions by how they ended")
+                .tags("extension", extension, "outcome", outcome.name().toLowerCase(java.util.Locale.ROOT))
+                .register(registry).increment();
+        if (outcome == HostStats.Outcome.TIMEOUT) {
+            Counter.builder("hse4j.extension.session.timeouts")
+                    .description("Sessions ended by the session timeout (doneWithSession never called)")
+                    .tags("extension", extension).register(registry).increment();
+        }
+    }
+
+    @Override
+    public void asyncCompleted(String extension, int code) {
+        Counter.builder("hse4j.extension.async.completions")
+                .description("Asynchronous operations by their completion's Win32 code (0 = success)")
+                .tags("extension", extension, "code", Integer.toString(code)).register(registry).increment();
+    }
+
+    private void deployed(Deployer.Outcome o) {
+        Counter.builder("hse4j.deploys").description("Deploy, redeploy and remove attempts by outcome")
+                .tags("action", o.action(), "outcome", o.ok() ? "ok" : "failed").register(registry).increment();
+    }
+
+    /** Brings the per-extension gauges up to date (the set of extensions changes with deploys). */
+    void refresh() {
+        List<MultiGauge.Row<?>> l = new ArrayList<>();
+        List<MultiGauge.Row<?>> p = new ArrayList<>();
+        for (Deployment d : extensions.active()) {
+            l.add(MultiGauge.Row.of(Tags.of("extension", d.name()), d.inFlight()));
+            p.add(MultiGauge.Row.of(Tags.of("extension", d.name()), d.pendingSessions()));
+        }
+        live.register(l, true);
+        pending.register(p, true);
+    }
+
+    /** @return the Prometheus text exposition of every meter */
+    public String scrape() {
+        refresh();
+        return registry.scrape();
+    }
+
+    /** Stops the GC listener. */
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+}
