@@ -59,7 +59,7 @@ public record ExecUrlInfo(String url, String method, String headers, ByteBuffer 
 
     /**
      * @param url the child's URL (see the record's description)
-     * @return a GET-less description: the parent's method and headers, no body, no flags
+     * @return a child of that URL with the parent's method and headers, no body and no flags
      */
     public static ExecUrlInfo of(String url) {
         return new ExecUrlInfo(url, null, null, null, 0);

@@ -12,8 +12,9 @@ package dev.hse4j.api;
  *     required anywhere)
  * @param matchingPathLength how many leading characters of {@code path} are the physical root of the URL's
  *     place, the webroot (cchMatchingPath)
- * @param matchingUrlLength how many leading characters of the URL name that place: 0 for the root
- *     ({@code /}), as IIS counts the root virtual directory (cchMatchingURL)
+ * @param matchingUrlLength how many leading characters of the URL name that place (cchMatchingURL): 0 for the
+ *     webroot's root ({@code /}), as IIS counts the root virtual directory; the length of
+ *     {@code /ext/<name>} for a URL under an extension's mount
  */
 public record UrlMapping(String path, int flags, int matchingPathLength, int matchingUrlLength) {
     /** HSE_URL_FLAGS_READ (0x001): files may be read. */

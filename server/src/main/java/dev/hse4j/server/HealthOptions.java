@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 final class HealthOptions {
 
     @Option(names = "--unhealthy-fails-readiness", description = "An extension that reports itself unhealthy "
-            + "(HSE_REQ_REPORT_UNHEALTHY) takes this node out of rotation (readiness false) until it is redeployed. "
+            + "(HSE_REQ_REPORT_UNHEALTHY) takes this node out of rotation (health.ready false in /hse/status.json, /hse/ready 503) until it is redeployed. "
             + "Without it, reports are only shown on the status page.")
     boolean unhealthyFailsReadiness;
 

@@ -89,36 +89,32 @@ final class ResponseControl extends Response.Wrapper {
     public void write(boolean last, ByteBuffer content, Callback callback) {
         int n = content == null ? 0 : content.remaining();
         ByteBuffer flushFirst;
-        synchronized (lock) {
-            if (buffering && !last && n < CAPACITY) {
-                if (held == null) {
-                    held = ByteBuffer.allocate(CAPACITY);
-                }
-                if (held.remaining() >= n) {
-                    held.put(content.duplicate());
-                    flushFirst = null;
-                } else {
-                    // Full: the held bytes go out now and this write starts the next buffer.
-                    flushFirst = takeHeld();
-                    held = ByteBuffer.allocate(CAPACITY);
-                    held.put(content.duplicate());
-                }
-            } else {
+        boolean buffered;
+        synchronized (lock) { // only the buffer is guarded: Jetty is called outside the lock
+            buffered = buffering && !last && n < CAPACITY;
+            if (!buffered) {
                 flushFirst = takeHeld();
-                if (flushFirst != null) {
-                    ByteBuffer rest = content;
-                    getWrapped().write(false, flushFirst,
-                            Callback.from(() -> getWrapped().write(last, rest, callback), callback::failed));
-                    return;
-                }
-                getWrapped().write(last, content, callback);
-                return;
+            } else if (held != null && held.remaining() >= n) {
+                held.put(content.duplicate());
+                flushFirst = null;
+            } else {
+                // Full (or none yet): the held bytes go out now and this write starts the next buffer.
+                flushFirst = takeHeld();
+                held = ByteBuffer.allocate(CAPACITY);
+                held.put(content.duplicate());
             }
         }
-        if (flushFirst != null) {
-            getWrapped().write(false, flushFirst, callback);
+        if (buffered) {
+            if (flushFirst != null) {
+                getWrapped().write(false, flushFirst, callback);
+            } else {
+                callback.succeeded();
+            }
+        } else if (flushFirst != null) {
+            getWrapped().write(false, flushFirst,
+                    Callback.from(() -> getWrapped().write(last, content, callback), callback::failed));
         } else {
-            callback.succeeded();
+            getWrapped().write(last, content, callback);
         }
     }
 
