@@ -2,6 +2,7 @@ package dev.hse4j.samples.proxy;
 
 import dev.hse4j.api.ExtensionContext;
 import dev.hse4j.api.ExtensionControlBlock;
+import dev.hse4j.api.ExtensionSettings;
 import dev.hse4j.api.ExtensionVersion;
 import dev.hse4j.api.HseStatus;
 import dev.hse4j.api.HttpExtension;
@@ -16,10 +17,14 @@ import java.net.InetSocketAddress;
  *   --ext-setting proxy.upstream=127.0.0.1:8081 --outbound-allow-ext proxy=127.0.0.1:8081
  * </pre>
  * Each request opens one upstream connection with {@code connectEx}; its first data (in the SYN where TCP
- * Fast Open works) is the PROXY v2 header of the client connection followed by the request head, so the
- * upstream sees who the client is. The body then streams up and the response streams down through two
+ * Fast Open works) is the PROXY header of the client connection followed by the request head, so the
+ * upstream sees who the client is: when hse4j itself sits behind a trusted balancer
+ * ({@code --proxy-protocol}), the client connection's redirect record exactly as the balancer sent it
+ * (which is why this extension asks for {@code redirectRecords}); otherwise a PROXY v2 header built from
+ * the client connection's addresses. The body then streams up and the response streams down through two
  * 64 KB buffers, never a whole message; see {@link ProxySession}.
  */
+@ExtensionSettings(redirectRecords = true)
 public final class ProxyExtension implements HttpExtension {
 
     private volatile InetSocketAddress upstream;

@@ -120,11 +120,16 @@ final class ProxySession {
     }
 
     /**
-     * The client connection's PROXY v2 record. When hse4j received the client through a trusted proxy, the
-     * record it was given is the truth ({@code queryRedirectRecord}); that query is not in this build's API
-     * yet, so the header is built from the addresses of the connection hse4j accepted.
+     * What the upstream is told about the client connection: the redirect record when hse4j received the
+     * client through a trusted proxy (its bytes exactly as the balancer sent them, TLVs included, so the
+     * upstream sees the original client), else a PROXY v2 header built from the addresses of the connection
+     * hse4j accepted.
      */
     private byte[] proxyHeader() throws Exception {
+        byte[] record = RedirectRecords.query(ecb);
+        if (record != null) {
+            return record;
+        }
         return ProxyV2.tcp(ecb.getServerVariable("REMOTE_ADDR"), Integer.parseInt(ecb.getServerVariable("REMOTE_PORT")),
                 ecb.getServerVariable("LOCAL_ADDR"), Integer.parseInt(ecb.getServerVariable("LOCAL_PORT")));
     }
