@@ -341,7 +341,7 @@ public final class ExtensionHost extends Handler.Abstract {
             String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
             Ecb ecb = new Ecb(connIds.incrementAndGet(), request.getMethod(), query == null ? "" : query, pathInfo,
                     contentType == null ? "" : contentType, total, data, webroot, io);
-            ecb.bindVariables(new ServerVariables(request, ecb, PREFIX + name, softwareName, webroot.root().toString()));
+            ecb.bindVariables(new ServerVariables(new JettyRequestFacts(request), ecb, PREFIX + name, softwareName, webroot.root().toString()));
             ecb.bindServices(new RequestServices(request, io, control, deployment, name, webroot, customErrors, children));
             ecb.bindResources(deployment.resources());
             ecb.bindRedirectRecord(RecordQuery.of(request, deployment.redirectRecords()));

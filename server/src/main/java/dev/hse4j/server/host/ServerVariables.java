@@ -5,8 +5,6 @@ import dev.hse4j.api.ExtensionControlBlock;
 import dev.hse4j.api.InsufficientBufferException;
 import dev.hse4j.api.IsapiError;
 import dev.hse4j.api.IsapiException;
-import dev.hse4j.server.net.ConnectionState;
-import dev.hse4j.server.proxy.ProxiedEndPoint;
 
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
@@ -23,8 +21,6 @@ import java.util.Set;
 import javax.net.ssl.SSLSession;
 
 import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.io.EndPoint;
-import org.eclipse.jetty.server.Request;
 
 /**
  * GetServerVariable: the CGI variables, IIS's additions, the TLS and certificate set, {@code HTTP_*},
@@ -32,7 +28,8 @@ import org.eclipse.jetty.server.Request;
  *
  * <p>An unknown name is {@link IsapiError#INVALID_INDEX} (1413); a known name with no value in this request
  * (a missing header, the TLS variables on plain HTTP, a client certificate that was not sent) is
- * {@link IsapiError#NO_DATA} (232).
+ * {@link IsapiError#NO_DATA} (232). The request is read through {@link RequestFacts}, so the same table serves
+ * every binding; what a binding cannot see answers {@link IsapiError#NOT_SUPPORTED} (50).
  */
 final class ServerVariables {
 
@@ -57,13 +54,13 @@ final class ServerVariables {
             "SSL_PROTOCOL", "SSL_CIPHER", "SSL_PROVIDER", "HSE_CONNECTION_CONTEXT",
             "PROXY_ADDR", "PROXY_PORT");
 
-    private final Request request;
+    private final RequestFacts request;
     private final ExtensionControlBlock ecb;
     private final String scriptName;
     private final String softwareName;
     private final String webroot;
 
-    ServerVariables(Request request, ExtensionControlBlock ecb, String scriptName, String softwareName, String webroot) {
+    ServerVariables(RequestFacts request, ExtensionControlBlock ecb, String scriptName, String softwareName, String webroot) {
         this.request = request;
         this.ecb = ecb;
         this.scriptName = scriptName;
@@ -131,31 +128,30 @@ final class ServerVariables {
             case "QUERY_STRING":
                 return ecb.queryString();
             case "HSE_CONNECTION_CONTEXT": {
-                Object context = connectionContext();
+                Object context = request.connectionContext();
                 return context == null ? null : String.valueOf(context);
             }
             case "REMOTE_ADDR":
             case "REMOTE_HOST":
-                // Jetty brackets IPv6 literals (for URIs); CGI and IIS give the bare address.
-                return unbracket(Request.getRemoteAddr(request));
+                return request.remoteAddr();
             case "REMOTE_PORT":
-                return Integer.toString(Request.getRemotePort(request));
+                return Integer.toString(request.remotePort());
             case "REQUEST_METHOD":
             case "HTTP_METHOD":
-                return request.getMethod();
+                return request.method();
             case "SCRIPT_NAME":
                 return scriptName;
             case "SCRIPT_TRANSLATED":
             case "APPL_PHYSICAL_PATH":
                 return webroot;
             case "SERVER_NAME":
-                return Request.getServerName(request);
+                return request.serverName();
             case "SERVER_PORT":
                 // The port the connection arrived on (CGI 1.1, IIS), never the client's Host header.
-                return Integer.toString(Request.getLocalPort(request));
+                return Integer.toString(request.localPort());
             case "SERVER_PROTOCOL":
             case "HTTP_VERSION":
-                return request.getConnectionMetaData().getProtocol();
+                return request.protocol();
             case "SERVER_SOFTWARE":
                 return softwareName;
             case "URL":
@@ -163,14 +159,15 @@ final class ServerVariables {
             case "HTTP_URL":
             case "REQUEST_URI":
             case "UNENCODED_URL": // IIS 7: the path and query exactly as the client sent them
-                return request.getHttpURI().getPathQuery();
+                return request.pathQuery();
             case "CACHE_URL":
-                return request.getHttpURI().asString();
+                return request.uri();
             case "LOCAL_ADDR":
-                return addressOf(request.getConnectionMetaData().getLocalSocketAddress());
-            case "LOCAL_PORT":
-                return request.getConnectionMetaData().getLocalSocketAddress() instanceof java.net.InetSocketAddress i
-                        ? Integer.toString(i.getPort()) : null;
+                return addressOf(request.localAddress());
+            case "LOCAL_PORT": {
+                InetSocketAddress local = request.localAddress();
+                return local == null ? null : Integer.toString(local.getPort());
+            }
             case "SERVER_PORT_SECURE":
                 return isSecure() ? "1" : "0";
             case "HTTPS":
@@ -190,8 +187,7 @@ final class ServerVariables {
             case "PROXY_ADDR":
             case "PROXY_PORT": {
                 // The load balancer's own address: REMOTE_ADDR is the client's when a PROXY header named it.
-                ProxiedEndPoint p = ProxiedEndPoint.of(request);
-                InetSocketAddress a = p == null ? null : p.proxyAddress();
+                InetSocketAddress a = request.proxyAddress();
                 if (a == null) {
                     return null;
                 }
@@ -215,10 +211,13 @@ final class ServerVariables {
         throw unknown(name);
     }
 
-    /** @return the context the admission hooks gave this request's connection, or {@code null} */
+    /** @return the context the admission hooks gave this request's connection, or {@code null} (also where unknown) */
     Object connectionContext() {
-        ConnectionState state = ConnectionState.of(request);
-        return state == null ? null : state.context();
+        try {
+            return request.connectionContext();
+        } catch (IsapiException e) {
+            return null; // a binding without hse4j's connector: no admission, no context
+        }
     }
 
     private static IsapiException unknown(String name) {
@@ -231,7 +230,7 @@ final class ServerVariables {
         }
         // Repeated headers are joined as a proxy would, with ", ".
         StringBuilder sb = null;
-        for (HttpField f : request.getHeaders()) {
+        for (HttpField f : request.headers()) {
             if (f.getName().equalsIgnoreCase(headerName)) {
                 if (sb == null) {
                     sb = new StringBuilder(f.getValue());
@@ -245,7 +244,7 @@ final class ServerVariables {
 
     private String allHttp() {
         StringBuilder sb = new StringBuilder();
-        for (HttpField f : request.getHeaders()) {
+        for (HttpField f : request.headers()) {
             sb.append("HTTP_").append(f.getName().toUpperCase(Locale.ROOT).replace('-', '_')).append(':')
                     .append(f.getValue()).append("\r\n");
         }
@@ -254,35 +253,46 @@ final class ServerVariables {
 
     private String allRaw() {
         StringBuilder sb = new StringBuilder();
-        for (HttpField f : request.getHeaders()) {
+        for (HttpField f : request.headers()) {
             sb.append(f.getName()).append(": ").append(f.getValue()).append("\r\n");
         }
         return sb.toString();
     }
 
     private boolean isSecure() {
-        return request.getConnectionMetaData().isSecure();
+        return request.isSecure();
     }
 
-    private EndPoint.SslSessionData ssl() {
-        Object o = request.getAttribute(EndPoint.SslSessionData.ATTRIBUTE);
-        return o instanceof EndPoint.SslSessionData s ? s : null;
-    }
-
-    private String tls(String name) {
-        EndPoint.SslSessionData ssl = ssl();
-        if (ssl == null) {
+    private String tls(String name) throws IsapiException {
+        if (!request.hasTls()) {
             return "CERT_FLAGS".equals(name) && isSecure() ? "0" : null;
         }
-        SSLSession session = ssl.sslSession();
-        X509Certificate server = first(session == null ? null : session.getLocalCertificates());
-        X509Certificate[] peer = ssl.peerCertificates();
+        X509Certificate[] peer = request.peerCertificates();
         X509Certificate client = peer != null && peer.length > 0 ? peer[0] : null;
         switch (name) {
             case "HTTPS_KEYSIZE":
             case "CERT_KEYSIZE":
                 // IIS: the bits of the connection's (symmetric) key, e.g. 128 or 256.
-                return ssl.keySize() > 0 ? Integer.toString(ssl.keySize()) : null;
+                return request.keySize() > 0 ? Integer.toString(request.keySize()) : null;
+            case "SSL_CIPHER":
+                return request.cipherSuite();
+            case "CERT_FLAGS":
+                return Integer.toString(request.certFlags());
+            case "CERT_ISSUER":
+                return client == null ? null : client.getIssuerX500Principal().getName();
+            case "CERT_SUBJECT":
+                return client == null ? null : client.getSubjectX500Principal().getName();
+            case "CERT_SERIALNUMBER":
+                return client == null ? null : serial(client.getSerialNumber());
+            case "CERT_COOKIE":
+                return client == null ? null : cookie(client);
+            default:
+                break;
+        }
+        // The rest is the connection's TLS session: the server certificate, the protocol, the provider.
+        SSLSession session = request.sslSession();
+        X509Certificate server = first(session == null ? null : session.getLocalCertificates());
+        switch (name) {
             case "HTTPS_SECRETKEYSIZE":
             case "CERT_SECRETKEYSIZE":
                 // IIS: the bits of the server certificate's private key, e.g. 2048 (RSA) or 256 (EC P-256).
@@ -295,20 +305,8 @@ final class ServerVariables {
                 return server == null ? null : server.getSubjectX500Principal().getName();
             case "SSL_PROTOCOL":
                 return session == null ? null : session.getProtocol();
-            case "SSL_CIPHER":
-                return ssl.cipherSuite();
             case "SSL_PROVIDER":
                 return session == null ? null : providerOf(session);
-            case "CERT_FLAGS":
-                return Integer.toString(CertFlags.of(ssl, request));
-            case "CERT_ISSUER":
-                return client == null ? null : client.getIssuerX500Principal().getName();
-            case "CERT_SUBJECT":
-                return client == null ? null : client.getSubjectX500Principal().getName();
-            case "CERT_SERIALNUMBER":
-                return client == null ? null : serial(client.getSerialNumber());
-            case "CERT_COOKIE":
-                return client == null ? null : cookie(client);
             default:
                 return null;
         }
@@ -316,13 +314,12 @@ final class ServerVariables {
 
     /** @return HSE_REQ_GET_CERT_INFO_EX: the client certificate's DER bytes and CERT_FLAGS */
     CertificateInfo certInfo() {
-        EndPoint.SslSessionData ssl = ssl();
-        X509Certificate[] peer = ssl == null ? null : ssl.peerCertificates();
+        X509Certificate[] peer = request.hasTls() ? request.peerCertificates() : null;
         if (peer == null || peer.length == 0) {
             return CertificateInfo.none();
         }
         try {
-            return new CertificateInfo(peer[0].getEncoded(), CertFlags.of(ssl, request));
+            return new CertificateInfo(peer[0].getEncoded(), request.certFlags());
         } catch (java.security.cert.CertificateEncodingException e) {
             return CertificateInfo.none();
         }
@@ -390,11 +387,6 @@ final class ServerVariables {
 
     private static String addressOf(SocketAddress a) {
         return a instanceof InetSocketAddress i && i.getAddress() != null ? i.getAddress().getHostAddress() : null;
-    }
-
-    private static String unbracket(String a) {
-        return a != null && a.length() > 1 && a.charAt(0) == '[' && a.charAt(a.length() - 1) == ']'
-                ? a.substring(1, a.length() - 1) : a;
     }
 
     private static String emptyToNull(String s) {
