@@ -7,14 +7,11 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-import org.eclipse.jetty.http.HttpException;
-import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
- * The request body as ISAPI reads it: non-blocking reads into a caller's buffer, with a partly consumed
- * Jetty chunk kept between reads, and one outstanding demand at a time. It also holds the body to its limits:
+ * The request body as ISAPI reads it: non-blocking reads from the {@link Transport} into a caller's buffer,
+ * and one outstanding demand at a time. It also holds the body to its limits:
  * a wait for bytes ends with {@link TooSlow} when the client falls below the minimum rate (or a given timeout
  * passes), and a body growing past the extension's maximum fails with {@link TooLarge}; both failures stick.
  */
@@ -35,29 +32,27 @@ final class BodyReader {
     }
 
     /** {@link #read} found no byte now; call {@link #awaitData} and try again. */
-    static final int NOTHING_YET = -1;
+    static final int NOTHING_YET = Transport.NOTHING_YET;
 
-    private final Request request;
+    private final Transport transport;
     private final Scheduler scheduler;
     private final MinRate rate;
     private final long maxBytes;
     private long received;
     private Scheduler.Task waitTimer;
     private long waitSeq;
-    private Content.Chunk chunk;
-    private boolean eof;
     private IOException failure;
     private Runnable waiter;
     private boolean demanding;
 
     /**
-     * @param request the request
+     * @param transport the exchange the body comes from
      * @param scheduler runs the wait timers
      * @param rate the minimum request rate (may be off)
      * @param maxBytes the largest body accepted; 0 = no limit
      */
-    BodyReader(Request request, Scheduler scheduler, MinRate rate, long maxBytes) {
-        this.request = request;
+    BodyReader(Transport transport, Scheduler scheduler, MinRate rate, long maxBytes) {
+        this.transport = transport;
         this.scheduler = scheduler;
         this.rate = rate;
         this.maxBytes = maxBytes;
@@ -67,19 +62,32 @@ final class BodyReader {
      * Copies available body bytes into {@code dst}.
      *
      * @return bytes copied (at least 1), 0 at the end of the body, or {@link #NOTHING_YET}
-     * @throws IOException the body failed (client gone, malformed chunking)
+     * @throws IOException the body failed (client gone, malformed chunking, too large, too slow)
      */
     synchronized int read(ByteBuffer dst) throws IOException {
-        int state = advance();
-        if (state <= 0) {
-            return state;
+        if (failure != null) {
+            throw failure;
         }
-        ByteBuffer b = chunk.getByteBuffer();
-        int n = Math.min(b.remaining(), dst.remaining());
-        int limit = b.limit();
-        b.limit(b.position() + n);
-        dst.put(b);
-        b.limit(limit);
+        int n;
+        if (maxBytes > 0 && dst.remaining() > maxBytes - received + 1) {
+            // One byte past the limit is enough to know the body is too large.
+            ByteBuffer window = dst.slice(dst.position(), (int) (maxBytes - received + 1));
+            n = transport.read(window);
+            if (n > 0) {
+                dst.position(dst.position() + n);
+            }
+        } else {
+            n = transport.read(dst);
+        }
+        if (n > 0) {
+            received += n;
+            rate.transferred(n);
+            if (maxBytes > 0 && received > maxBytes) {
+                dst.position(dst.position() - n);
+                failure = new TooLarge("the request body is larger than " + maxBytes + " bytes");
+                throw failure;
+            }
+        }
         return n;
     }
 
@@ -91,47 +99,10 @@ final class BodyReader {
      * @throws IOException the body failed (client gone, malformed chunking)
      */
     synchronized int probe() throws IOException {
-        return advance();
-    }
-
-    /** Moves to a chunk with bytes left: 1 if there is one, 0 at the end, or {@link #NOTHING_YET}. */
-    private int advance() throws IOException {
-        while (true) {
-            if (failure != null) {
-                throw failure;
-            }
-            if (chunk != null) {
-                if (chunk.getByteBuffer().hasRemaining()) {
-                    return 1;
-                }
-                boolean last = chunk.isLast();
-                chunk.release();
-                chunk = null;
-                if (last) {
-                    eof = true;
-                }
-            }
-            if (eof) {
-                return 0;
-            }
-            Content.Chunk c = request.read();
-            if (c == null) {
-                return NOTHING_YET;
-            }
-            if (Content.Chunk.isFailure(c)) {
-                failure = classify(c.getFailure());
-                continue;
-            }
-            int n = c.remaining();
-            received += n;
-            rate.transferred(n);
-            if (maxBytes > 0 && received > maxBytes) {
-                c.release();
-                failure = new TooLarge("the request body is larger than " + maxBytes + " bytes");
-                continue;
-            }
-            chunk = c;
+        if (failure != null) {
+            throw failure;
         }
+        return transport.probe();
     }
 
     /**
@@ -140,30 +111,7 @@ final class BodyReader {
      *     off by the client going away
      */
     static boolean isMalformed(IOException e) {
-        return e instanceof MalformedBodyException;
-    }
-
-    /** The body broke its own framing (a chunk-size line that is not hex, ...); the client is still there. */
-    static final class MalformedBodyException extends IOException {
-        private static final long serialVersionUID = 1L;
-
-        MalformedBodyException(Throwable cause) {
-            super("the request body is malformed", cause);
-        }
-    }
-
-    /**
-     * Jetty reports a body that breaks its framing after the headers as an "early EOF" (an {@link HttpException}
-     * with a 4xx code), exactly as it reports a client that went away mid-body. Only the connection tells
-     * them apart: the client that went away has shut its side (the read that saw it returned -1 and shut
-     * the input); the one that sent bad framing has not.
-     */
-    private IOException classify(Throwable f) {
-        boolean clientError = f instanceof HttpException h && h.getCode() >= 400 && h.getCode() < 500;
-        if (clientError && !request.getConnectionMetaData().getConnection().getEndPoint().isInputShutdown()) {
-            return new MalformedBodyException(f);
-        }
-        return f instanceof IOException io ? io : new IOException(f);
+        return e instanceof Transport.MalformedBody;
     }
 
     /** Runs {@code r} once more body bytes (or the end, or a failure) may be available. */
@@ -204,7 +152,7 @@ final class BodyReader {
             r.run();
             return;
         }
-        request.demand(this::onDemand);
+        transport.demand(this::onDemand);
     }
 
     private void onDemand() {
@@ -248,15 +196,11 @@ final class BodyReader {
         }
     }
 
-    /** Releases a held chunk (request end). */
+    /** Drops the wait timer (request end); the transport releases what it holds when the exchange ends. */
     synchronized void close() {
         if (waitTimer != null) {
             waitTimer.cancel();
             waitTimer = null;
-        }
-        if (chunk != null) {
-            chunk.release();
-            chunk = null;
         }
     }
 }

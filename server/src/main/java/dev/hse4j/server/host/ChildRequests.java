@@ -375,10 +375,18 @@ final class ChildRequests {
                 return;
             }
             int n = content.remaining();
-            op.write(content, Callback.from(() -> {
-                bodyBytes += n;
-                callback.succeeded();
-            }, callback::failed));
+            op.write(content, new Transport.Done() {
+                @Override
+                public void succeeded() {
+                    bodyBytes += n;
+                    callback.succeeded();
+                }
+
+                @Override
+                public void failed(Throwable cause) {
+                    callback.failed(cause);
+                }
+            });
         }
 
         @Override

@@ -207,6 +207,8 @@ public final class ExtensionHost extends Handler.Abstract {
         private final Callback callback;
         private final String name;
         private final String pathInfo;
+        private final ResponseControl control;
+        private final JettyTransport transport;
         private final BodyReader body;
         private final long declaredLength;
         private ByteBuffer preloaded;
@@ -224,7 +226,9 @@ public final class ExtensionHost extends Handler.Abstract {
             this.callback = callback;
             this.name = name;
             this.pathInfo = pathInfo;
-            this.body = new BodyReader(request, scheduler,
+            this.control = new ResponseControl(request, response);
+            this.transport = new JettyTransport(request, control, control.completion(callback), pieceSize.applyAsInt(request));
+            this.body = new BodyReader(transport, scheduler,
                     new MinRate(limits.minRequestRate(), limits.rateGrace().toNanos()), deployment.maxRequestBody());
             this.declaredLength = request.getLength();
             stats.started();
@@ -278,6 +282,7 @@ public final class ExtensionHost extends Handler.Abstract {
             } catch (IOException e) {
                 LOG.debug("reading the body ahead for /ext/{} failed", name, e);
                 body.close();
+                transport.releaseBody();
                 stats.ended(name, RequestIo.End.ERROR, false);
                 deployment.release();
                 if (e instanceof BodyReader.TooSlow) {
@@ -313,6 +318,7 @@ public final class ExtensionHost extends Handler.Abstract {
             Bulkhead bulkhead = deployment.bulkhead();
             if (!bulkhead.tryEnter()) {
                 body.close();
+                transport.releaseBody();
                 stats.ended(RequestIo.End.OK, false);
                 deployment.release();
                 busy(deployment, request, response, callback);
@@ -329,10 +335,8 @@ public final class ExtensionHost extends Handler.Abstract {
             ByteBuffer data = preloaded == null ? NO_BYTES : preloaded.flip();
             long total = declaredLength >= 0 ? declaredLength : eof ? data.remaining() : ExtensionControlBlock.UNKNOWN_LENGTH;
             Object logName = new LogName(name, deployment); // built only if something is logged
-            ResponseControl control = new ResponseControl(request, response);
-            RequestIo io = new RequestIo(request, control, control.completion(callback),
-                    new CompletionDispatcher(completionExecutor),
-                    scheduler, body, pieceSize.applyAsInt(request), readTimeout, deployment.sessionTimeout(), logName,
+            RequestIo io = new RequestIo(transport, new CompletionDispatcher(completionExecutor),
+                    scheduler, body, readTimeout, deployment.sessionTimeout(), logName,
                     deployment.classLoader(), this, bulkhead,
                     new MinRate(limits.minResponseRate(), limits.rateGrace().toNanos()), limitStats);
             this.io = io;

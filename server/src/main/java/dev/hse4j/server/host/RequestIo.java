@@ -6,7 +6,6 @@ import dev.hse4j.api.HseStatus;
 import dev.hse4j.api.IoCompletion;
 import dev.hse4j.api.IsapiError;
 import dev.hse4j.api.IsapiException;
-import dev.hse4j.server.web.ErrorPage;
 import dev.hse4j.server.limits.Bulkhead;
 import dev.hse4j.server.limits.LimitStats;
 import dev.hse4j.server.limits.MinRate;
@@ -21,13 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpHeaderValue;
-import org.eclipse.jetty.http.HttpVersion;
-import org.eclipse.jetty.io.EndPoint;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.BufferUtil;
-import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.IteratingCallback;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
@@ -59,9 +52,7 @@ final class RequestIo {
         }
     }
 
-    private final Request request;
-    private final Response response;
-    private final Callback jettyCallback;
+    private final Transport transport;
     private final CompletionDispatcher dispatcher;
     private final Scheduler scheduler;
     private final BodyReader body;
@@ -113,20 +104,18 @@ final class RequestIo {
     private End endHow = End.OK;
     private Scheduler.Task timeoutTask;
 
-    RequestIo(Request request, Response response, Callback jettyCallback, CompletionDispatcher dispatcher,
-              Scheduler scheduler, BodyReader body, int maxPiece, Duration readTimeout, Duration sessionTimeout,
+    RequestIo(Transport transport, CompletionDispatcher dispatcher,
+              Scheduler scheduler, BodyReader body, Duration readTimeout, Duration sessionTimeout,
               Object logName, ClassLoader extensionLoader, EndListener endListener, Bulkhead bulkhead,
               MinRate responseRate, LimitStats limitStats) {
         this.bulkhead = bulkhead;
         this.responseRate = responseRate;
         this.limitStats = limitStats;
-        this.request = request;
-        this.response = response;
-        this.jettyCallback = jettyCallback;
+        this.transport = transport;
         this.dispatcher = dispatcher;
         this.scheduler = scheduler;
         this.body = body;
-        this.maxPiece = maxPiece;
+        this.maxPiece = transport.maxPiece();
         this.readTimeout = readTimeout;
         this.sessionTimeout = sessionTimeout;
         this.logName = logName;
@@ -253,7 +242,7 @@ final class RequestIo {
         private final Iterator iterator = new Iterator();
         // Jetty's callback for each piece: notes the piece done (most complete inside write(), and then need no
         // timer) before handing over to the iterator.
-        private final Callback piece = new Callback() {
+        private final Transport.Done piece = new Transport.Done() {
             @Override
             public void succeeded() {
                 pieceCompleted();
@@ -264,11 +253,6 @@ final class RequestIo {
             public void failed(Throwable x) {
                 pieceCompleted();
                 iterator.failed(x);
-            }
-
-            @Override
-            public InvocationType getInvocationType() {
-                return iterator.getInvocationType();
             }
         };
         private int index;
@@ -320,7 +304,7 @@ final class RequestIo {
                         pending = n;
                         pendingMemory = m;
                         pieceStarts(n);
-                        response.write(false, b.slice(b.position(), n), piece);
+                        transport.write(false, b.slice(b.position(), n), piece);
                         armIfPending();
                         return Action.SCHEDULED;
                     }
@@ -346,14 +330,14 @@ final class RequestIo {
                     pending = fileBuffer.remaining();
                     fileProgress += pending;
                     pieceStarts(pending);
-                    response.write(false, fileBuffer, piece);
+                    transport.write(false, fileBuffer, piece);
                     armIfPending();
                     return Action.SCHEDULED;
                 }
                 if (last && !lastWritten) {
                     lastWritten = true;
                     pieceStarts(0);
-                    response.write(true, BufferUtil.EMPTY_BUFFER, piece);
+                    transport.write(true, BufferUtil.EMPTY_BUFFER, piece);
                     armIfPending();
                     return Action.SCHEDULED;
                 }
@@ -428,12 +412,9 @@ final class RequestIo {
         }
         limitStats.slowResponse();
         LOG.info("{} {}: the client takes the response slower than {} bytes/s; connection closed", logName,
-                request.getHttpURI().getPathQuery(), responseRate.rate());
+                transport.pathQuery(), responseRate.rate());
         abortJetty(new IOException("the client takes the response too slowly"));
-        HttpVersion v = request.getConnectionMetaData().getHttpVersion();
-        if (v != HttpVersion.HTTP_2 && v != HttpVersion.HTTP_3) {
-            request.getConnectionMetaData().getConnection().getEndPoint().close();
-        }
+        transport.closeConnection();
     }
 
     /**
@@ -453,10 +434,9 @@ final class RequestIo {
         } else {
             limitStats.tooLarge();
         }
-        LOG.info("{} {}: {}; answered {}", logName, request.getHttpURI().getPathQuery(), message, status);
+        LOG.info("{} {}: {}; answered {}", logName, transport.pathQuery(), message, status);
         // If the response had started, this closes the connection: all that can be done then.
-        ErrorPage.write(request, response, jettyCallback, status, message,
-                new HttpField(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString()));
+        transport.error(status, message, true);
     }
 
     /** Reads into one buffer. */
@@ -532,7 +512,7 @@ final class RequestIo {
         }
 
         /** Writes a child's body bytes into this response; fails once this operation has ended. */
-        void write(ByteBuffer b, Callback cb) {
+        void write(ByteBuffer b, Transport.Done cb) {
             if (done.get()) {
                 cb.failed(new IOException("the parent request's operation has ended"));
                 return;
@@ -541,7 +521,7 @@ final class RequestIo {
                 sendDefaultHeadIfNeeded();
                 bodyWritten += b.remaining(); // the child's bytes count against the declared length too
             }
-            response.write(false, b, cb);
+            transport.write(false, b, cb);
         }
 
         /** Ends the operation once; its completion follows as for any asynchronous operation. */
@@ -708,8 +688,8 @@ final class RequestIo {
         for (Segment s : segments) {
             adding += s instanceof Segment.Memory m ? m.buffer().remaining() : ((Segment.FileRegion) s).length();
         }
-        long declared = head != null ? declaredLength(head.fields()) : declaredLength(response.getHeaders());
-        int status = head != null ? head.status() : response.getStatus();
+        long declared = head != null ? declaredLength(head.fields()) : transport.contentLength();
+        int status = head != null ? head.status() : transport.status();
         if (declared >= 0 && bodyAllowed(status) && bodyWritten + adding > declared) {
             throw new IsapiException(IsapiError.HANDLE_EOF, "this write of " + adding
                     + " bytes would go past the declared Content-Length: " + declared + " (" + bodyWritten
@@ -729,7 +709,7 @@ final class RequestIo {
 
     /** @return whether a response with this status has a body at all (not for HEAD, 1xx, 204, 304) */
     private boolean bodyAllowed(int status) {
-        return !"HEAD".equals(request.getMethod()) && status >= 200 && status != 204 && status != 304;
+        return !"HEAD".equals(transport.method()) && status >= 200 && status != 204 && status != 304;
     }
 
     int read(ByteBuffer dst, boolean async) throws IsapiException {
@@ -811,16 +791,13 @@ final class RequestIo {
             }
             applyHead(head);
             if (!keepConn) {
-                response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+                transport.closeAfterResponse();
             }
         }
     }
 
     private void applyHead(ResponseHead head) {
-        response.setStatus(head.status());
-        for (HttpField f : head.fields()) {
-            response.getHeaders().add(f);
-        }
+        transport.head(head.status(), head.fields());
         headersSent = true;
     }
 
@@ -834,7 +811,7 @@ final class RequestIo {
 
     private void sendDefaultHeadIfNeeded() {
         if (!headersSent) {
-            response.setStatus(defaultStatus);
+            transport.status(defaultStatus);
             headersSent = true;
         }
     }
@@ -847,8 +824,7 @@ final class RequestIo {
                 return false;
             }
         }
-        EndPoint ep = request.getConnectionMetaData().getConnection().getEndPoint();
-        return ep.isOpen();
+        return transport.isOpen();
     }
 
     boolean isKeepConn() {
@@ -857,15 +833,7 @@ final class RequestIo {
                 return false;
             }
         }
-        if (response.getHeaders().contains(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString())) {
-            return false;
-        }
-        HttpVersion v = request.getConnectionMetaData().getHttpVersion();
-        if (v == HttpVersion.HTTP_2 || v == HttpVersion.HTTP_3) {
-            return true;
-        }
-        return request.getConnectionMetaData().isPersistent()
-                && !request.getHeaders().contains(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+        return !transport.closesAfterResponse() && transport.isPersistent();
     }
 
     void closeConnection() {
@@ -877,11 +845,8 @@ final class RequestIo {
             closedByExtension = true;
             op = current;
         }
-        HttpVersion v = request.getConnectionMetaData().getHttpVersion();
-        if (v != HttpVersion.HTTP_2 && v != HttpVersion.HTTP_3) {
-            // HTTP/1: the connection itself goes, at once (no error page is written first).
-            request.getConnectionMetaData().getConnection().getEndPoint().close();
-        }
+        // HTTP/1: the connection itself goes, at once (no error page is written first).
+        transport.closeConnection();
         abortJetty(new IOException("connection closed by the extension (closeConnection)"));
         if (op != null && !op.isWrite()) {
             op.finish(0, IsapiError.NETNAME_DELETED);
@@ -909,16 +874,7 @@ final class RequestIo {
         synchronized (lock) {
             closeAfterResponse = true;
         }
-        HttpVersion v = request.getConnectionMetaData().getHttpVersion();
-        if (v == HttpVersion.HTTP_2 || v == HttpVersion.HTTP_3) {
-            return; // the connection carries other streams; the stream itself ends with the response
-        }
-        if (!response.isCommitted()) {
-            response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
-        } else {
-            Request.addCompletionListener(request,
-                    x -> request.getConnectionMetaData().getConnection().getEndPoint().close());
-        }
+        transport.closeAfterResponse();
     }
 
     /** Ends the Jetty exchange once with an error page, or, if the response has started, as {@link #abortJetty}. */
@@ -929,7 +885,7 @@ final class RequestIo {
             }
             jettyDone = true;
         }
-        ErrorPage.write(request, response, jettyCallback, status, message);
+        transport.error(status, message, false);
     }
 
     /** Fails the Jetty exchange once (closes an HTTP/1 connection, resets an HTTP/2 stream). */
@@ -940,7 +896,7 @@ final class RequestIo {
             }
             jettyDone = true;
         }
-        jettyCallback.failed(why);
+        transport.fail(why);
     }
 
     // ------------------------------------------------------------------ session end
@@ -1053,8 +1009,8 @@ final class RequestIo {
             alreadyAborted = jettyDone;
             jettyDone = true;
             sendDefaultHeadIfNeeded();
-            long declared = declaredLength(response.getHeaders());
-            if (status != HseStatus.ERROR && declared > bodyWritten && bodyAllowed(response.getStatus()) && !alreadyAborted) {
+            long declared = transport.contentLength();
+            if (status != HseStatus.ERROR && declared > bodyWritten && bodyAllowed(transport.status()) && !alreadyAborted) {
                 shortBy = declared - bodyWritten;
                 status = HseStatus.ERROR;
             }
@@ -1066,31 +1022,23 @@ final class RequestIo {
         if (shortBy > 0) {
             // The client would wait for bytes that never come, until the idle timeout: end it now.
             LOG.error("extension {} declared a Content-Length {} bytes longer than it wrote for {} {}; "
-                    + "connection closed", logName, shortBy, request.getMethod(), request.getHttpURI().getPathQuery());
+                    + "connection closed", logName, shortBy, transport.method(), transport.pathQuery());
         }
         if (!alreadyAborted) {
             body.close();
             if (status == HseStatus.ERROR) {
-                if (!response.isCommitted()) {
-                    ErrorPage.write(request, response, jettyCallback, malformed ? 400 : 500, malformed
-                            ? "the request body is malformed" : "the extension could not answer this request");
+                if (!transport.isCommitted()) {
+                    transport.error(malformed ? 400 : 500, malformed
+                            ? "the request body is malformed" : "the extension could not answer this request", false);
                 } else {
-                    closeHttp1Connection();
-                    jettyCallback.failed(new IOException("the extension failed after the response started"));
+                    transport.closeConnection();
+                    transport.fail(new IOException("the extension failed after the response started"));
                 }
             } else {
-                jettyCallback.succeeded();
+                transport.complete();
             }
         }
         notifyEnd();
-    }
-
-    /** Closes an HTTP/1 connection at once; on HTTP/2 and 3 failing the exchange resets only the stream. */
-    private void closeHttp1Connection() {
-        HttpVersion v = request.getConnectionMetaData().getHttpVersion();
-        if (v != HttpVersion.HTTP_2 && v != HttpVersion.HTTP_3) {
-            request.getConnectionMetaData().getConnection().getEndPoint().close();
-        }
     }
 
     private void notifyEnd() {
@@ -1127,9 +1075,9 @@ final class RequestIo {
         }
         if (how == End.TIMEOUT) {
             LOG.warn("session timeout: {} {} did not call doneWithSession within {} ms; response aborted",
-                    logName, request.getHttpURI().getPathQuery(), sessionTimeout.toMillis());
+                    logName, transport.pathQuery(), sessionTimeout.toMillis());
         } else {
-            LOG.warn("{} {}: {}; response aborted", logName, request.getHttpURI().getPathQuery(), why);
+            LOG.warn("{} {}: {}; response aborted", logName, transport.pathQuery(), why);
         }
         if (timeoutTask != null) {
             timeoutTask.cancel();
