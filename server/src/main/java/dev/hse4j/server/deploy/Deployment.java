@@ -399,14 +399,7 @@ public final class Deployment {
      * @throws Exception what it threw
      */
     public <T> T withContextLoader(Callable<T> call) throws Exception {
-        Thread t = Thread.currentThread();
-        ClassLoader previous = t.getContextClassLoader();
-        t.setContextClassLoader(handle.loader());
-        try {
-            return call.call();
-        } finally {
-            t.setContextClassLoader(previous);
-        }
+        return handle.withContextLoader(call);
     }
 
     /** Drops a deployment that never served: terminates it (MUST) and releases its jar. */

@@ -131,14 +131,7 @@ public final class HookDeployment {
      * @throws Exception what it threw
      */
     public <T> T withContextLoader(Callable<T> call) throws Exception {
-        Thread t = Thread.currentThread();
-        ClassLoader previous = t.getContextClassLoader();
-        t.setContextClassLoader(handle.loader());
-        try {
-            return call.call();
-        } finally {
-            t.setContextClassLoader(previous);
-        }
+        return handle.withContextLoader(call);
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.slf4j.Logger;
@@ -57,6 +58,21 @@ final class JarHandle {
 
     ClassLoader loader() {
         return loader;
+    }
+
+    /**
+     * Runs extension code with this jar's loader as the thread's context loader (libraries such as
+     * ServiceLoader and JAXB look there), and puts the previous one back whatever happens.
+     */
+    <T> T withContextLoader(Callable<T> call) throws Exception {
+        Thread t = Thread.currentThread();
+        ClassLoader previous = t.getContextClassLoader();
+        t.setContextClassLoader(loader);
+        try {
+            return call.call();
+        } finally {
+            t.setContextClassLoader(previous);
+        }
     }
 
     Path shadowJar() {

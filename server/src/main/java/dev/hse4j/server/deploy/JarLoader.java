@@ -439,17 +439,14 @@ public final class JarLoader {
         }
         ExtensionVersion version;
         ExtensionResources res = resources.open(name, handle.loader());
-        Thread t = Thread.currentThread();
-        ClassLoader previous = t.getContextClassLoader();
-        t.setContextClassLoader(handle.loader());
         try {
-            ext.attach(res.context());
-            version = ext.getExtensionVersion();
+            version = handle.withContextLoader(() -> {
+                ext.attach(res.context());
+                return ext.getExtensionVersion();
+            });
         } catch (Throwable e) {
             res.close();
             throw new DeployException(className + ".getExtensionVersion threw " + e);
-        } finally {
-            t.setContextClassLoader(previous);
         }
         if (version == null || version.isRefused()) {
             res.close();
