@@ -37,28 +37,16 @@ RAW_PORT=${RAW_PORT:-18090}
 HSE_JAR=${HSE_JAR:-$ROOT/server/target/hse4j-server.jar}
 BENCH_JAR=$ROOT/bench/target/hse4j-bench.jar
 EXT_DIR=${EXT_DIR:-$ROOT/sample-extensions/target/jars}
-WORK=$(mktemp -d -t hse4j-bench.XXXXXX)
 
 case "$WHAT" in hello|stream|clock|all) ;; *) echo "usage: $0 [hello|stream|clock|all]" >&2; exit 2 ;; esac
 
-PIDS=()
-cleanup() {
-    local p
-    for p in "${PIDS[@]:-}"; do
-        [ -n "$p" ] && stop "$p"
-    done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-log() { printf '%s\n' "$*"; }
+. "$ROOT/bench/lib.sh"   # log, stop/forget, median, cpu_ticks, run_wrk, ...
 
 # ---------------------------------------------------------------- setup
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
-    log "== building (mvn -q -B -DskipTests install; bench module package)"
-    mvn -q -B -DskipTests install
+    log "== building (mvn -q -B -DskipTests package; bench module package)"
+    mvn -q -B -DskipTests package
     (cd bench && mvn -q -B package)
 fi
 if ! command -v wrk >/dev/null; then
@@ -68,36 +56,8 @@ fi
 # 10,000 connections on each side need more descriptors than the usual 1024.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-cat > "$WORK/summary.lua" <<'EOF'
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("RESULT requests=%d bytes=%d duration_us=%d errors=%d\n", summary.requests,
-    summary.bytes, summary.duration, e.connect + e.read + e.write + e.status + e.timeout))
-end
-EOF
-
-# cpu_ticks PID: user+system clock ticks of a process
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-threads_of() { awk '/^Threads:/{print $2}' "/proc/$1/status"; }
-median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.6g\n", (a[NR/2]+a[NR/2+1])/2}'; }
-hz=$(getconf CLK_TCK)
-
-wait_http() { # url seconds
-    local i
-    for ((i = 0; i < $2 * 10; i++)); do
-        curl -s -o /dev/null "$1" && return 0
-        sleep 0.1
-    done
-    echo "not answering: $1" >&2
-    return 1
-}
-
-port_free() { # port: refuse to benchmark a stale server left on the port
-    if curl -s -o /dev/null "http://127.0.0.1:$1/"; then
-        echo "port $1 is already in use (a server from an earlier run?); set HSE_PORT/RAW_PORT" >&2
-        exit 1
-    fi
-}
+bench_init
+wait_http() { wait_url "$@"; } # url seconds
 
 start_hse() { # port logfile -> sets HSE_PID
     port_free "$1"
@@ -115,43 +75,6 @@ start_raw() { # port logfile -> sets RAW_PID
     RAW_PID=$!
     PIDS+=("$RAW_PID")
     wait_http "http://127.0.0.1:$1/hello" 30
-}
-
-stop() { # pid: TERM, then KILL after 15 s
-    local i
-    if ! kill "$1" 2>/dev/null; then
-        wait "$1" 2>/dev/null || true
-        forget "$1"
-        return 0
-    fi
-    for ((i = 0; i < 150; i++)); do
-        kill -0 "$1" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -9 "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-    forget "$1"
-}
-
-forget() { # pid: it has ended; never signal that number again (it may be reused)
-    local p keep=()
-    for p in "${PIDS[@]:-}"; do
-        [ -n "$p" ] && [ "$p" != "$1" ] && keep+=("$p")
-    done
-    PIDS=("${keep[@]:-}")
-}
-
-# run_wrk PID URL THREADS CONNECTIONS SECONDS -> "rps bytes_per_s cpu_us_per_req errors"
-run_wrk() {
-    local pid=$1 url=$2 t=$3 c=$4 d=$5 c0 c1 out
-    c0=$(cpu_ticks "$pid")
-    out=$(wrk -t"$t" -c"$c" -d"${d}s" -s "$WORK/summary.lua" "$url" | grep '^RESULT')
-    c1=$(cpu_ticks "$pid")
-    echo "$out" | awk -v c0="$c0" -v c1="$c1" -v hz="$hz" '{
-        for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-        s = v["duration_us"] / 1e6
-        printf "%.0f %.0f %.1f %d\n", v["requests"] / s, v["bytes"] / s,
-            (c1 - c0) / hz * 1e6 / (v["requests"] > 0 ? v["requests"] : 1), v["errors"] }'
 }
 
 # ab NAME HSE_URL RAW_URL THREADS CONNECTIONS UNIT: warm-up, ROUNDS alternating runs, medians, ratio
