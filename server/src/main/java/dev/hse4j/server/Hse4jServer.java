@@ -164,6 +164,7 @@ public final class Hse4jServer implements AutoCloseable {
         ops = new Operations(config.ops(), config.drainTimeout(), jetty, registry, deployer, host.stats());
         ops.addAdminConnector(jetty, httpConfig);
         ops.bindJetty(jetty, pool);
+        ops.meterConnectionLayers(admission.stats(), proxy.stats(), outbound);
         ops.alsoReadyWhen(health::ready); // --unhealthy-fails-readiness
 
         // The router: the first handler that claims the request answers it.

@@ -101,6 +101,13 @@ public final class AdmissionStats {
         return a == null ? 0 : a.sum();
     }
 
+    /** @return every reason decided so far (such as {@code refuse:deny}) with its count, sorted by reason */
+    public Map<String, Long> byReason() {
+        Map<String, Long> m = new TreeMap<>();
+        byReason.forEach((k, c) -> m.put(k, c.sum()));
+        return m;
+    }
+
     /** @param name a hook's {@code jar!class} @return its counters, or {@code null} if it never ran */
     public HookCounters hookCounters(String name) {
         return byHook.get(name);

@@ -97,6 +97,19 @@ public final class Operations implements AutoCloseable {
         metrics.bindJetty(jetty, pool);
     }
 
+    /**
+     * Meters the connection layers: admission verdicts, PROXY refusals by reason, outbound connections.
+     *
+     * @param admission admission's counters, or {@code null}
+     * @param proxy the PROXY listeners' counters, or {@code null}
+     * @param outbound the outbound connections, or {@code null}
+     */
+    public void meterConnectionLayers(dev.hse4j.server.admission.AdmissionStats admission,
+                                      dev.hse4j.server.proxy.ProxyStats proxy,
+                                      dev.hse4j.server.outbound.OutboundConnections outbound) {
+        metrics.bindConnectionLayers(admission, proxy, outbound);
+    }
+
     /** @param host the extension host @return it, wrapped so each request is counted and timed */
     public Handler meter(Handler host) {
         return new RequestMeter(host, metrics);

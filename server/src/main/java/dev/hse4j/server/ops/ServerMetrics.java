@@ -47,6 +47,9 @@ public final class ServerMetrics implements HostStats.Observer {
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final MultiGauge live;
     private final MultiGauge pending;
+    private final MultiGauge unhealthy;
+    private final MultiGauge unhealthyReports;
+    private volatile ConnectionMeters connections;
     private final Timer all;
     private volatile Runnable sessionEndHook = () -> { };
 
@@ -78,6 +81,11 @@ public final class ServerMetrics implements HostStats.Observer {
                 .description("Sessions of the extension not yet ended").register(registry);
         pending = MultiGauge.builder("hse4j.extension.sessions.pending")
                 .description("Sessions of the extension waiting for doneWithSession").register(registry);
+        unhealthy = MultiGauge.builder("hse4j.extension.unhealthy")
+                .description("1 while the extension's deployed version has reported itself unhealthy "
+                        + "(HSE_REQ_REPORT_UNHEALTHY), 0 otherwise; a redeploy clears it").register(registry);
+        unhealthyReports = MultiGauge.builder("hse4j.extension.unhealthy.reports")
+                .description("Unhealthy reports the extension's deployed version has made").register(registry);
         all = requestTimer(null);
         stats.observer(this);
         deployer.outcomeListener(this::deployed);
@@ -91,8 +99,24 @@ public final class ServerMetrics implements HostStats.Observer {
      */
     public void bindJetty(Server jetty, ThreadPool pool) {
         new JettyServerThreadPoolMetrics(pool, Tags.empty()).bindTo(registry);
-        JettyConnectionMetrics.addToAllConnectors(jetty, registry);
+        for (org.eclipse.jetty.server.Connector c : jetty.getConnectors()) {
+            // One count per socket, not one per protocol layer on it (TLS would count twice).
+            c.addBean(new NetworkConnections(new JettyConnectionMetrics(registry, c)));
+        }
         JettySslHandshakeMetrics.addToAllConnectors(jetty, registry);
+    }
+
+    /**
+     * Adds the connection layers' meters (admission verdicts, PROXY refusals, outbound connections).
+     *
+     * @param admission admission's counters, or {@code null}
+     * @param proxy the PROXY listeners' counters, or {@code null}
+     * @param outbound the outbound connections, or {@code null}
+     */
+    public void bindConnectionLayers(dev.hse4j.server.admission.AdmissionStats admission,
+                                     dev.hse4j.server.proxy.ProxyStats proxy,
+                                     dev.hse4j.server.outbound.OutboundConnections outbound) {
+        connections = new ConnectionMeters(registry, admission, proxy, outbound);
     }
 
     /** @return the registry (other layers may add their meters) */
@@ -179,12 +203,24 @@ public final class ServerMetrics implements HostStats.Observer {
     void refresh() {
         List<MultiGauge.Row<?>> l = new ArrayList<>();
         List<MultiGauge.Row<?>> p = new ArrayList<>();
+        List<MultiGauge.Row<?>> u = new ArrayList<>();
+        List<MultiGauge.Row<?>> r = new ArrayList<>();
         for (Deployment d : extensions.active()) {
-            l.add(MultiGauge.Row.of(Tags.of("extension", d.name()), d.inFlight()));
-            p.add(MultiGauge.Row.of(Tags.of("extension", d.name()), d.pendingSessions()));
+            Tags tags = Tags.of("extension", d.name());
+            l.add(MultiGauge.Row.of(tags, d.inFlight()));
+            p.add(MultiGauge.Row.of(tags, d.pendingSessions()));
+            Deployment.UnhealthyReport sick = d.unhealthy();
+            u.add(MultiGauge.Row.of(tags, sick == null ? 0 : 1));
+            r.add(MultiGauge.Row.of(tags, sick == null ? 0 : sick.count()));
         }
         live.register(l, true);
         pending.register(p, true);
+        unhealthy.register(u, true);
+        unhealthyReports.register(r, true);
+        ConnectionMeters c = connections;
+        if (c != null) {
+            c.refresh();
+        }
     }
 
     /** @return the Prometheus text exposition of every meter */

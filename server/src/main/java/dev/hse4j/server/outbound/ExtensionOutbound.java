@@ -94,8 +94,9 @@ final class ExtensionOutbound implements ExtensionResources, ExtensionContext {
         open.remove(c);
     }
 
-    void countFailure() {
+    void countFailure(int winsockCode) {
         failed.incrementAndGet();
+        server.countFailure(winsockCode);
     }
 
     /** Runs a completion on a server thread with the extension's class loader as context loader. */

@@ -35,6 +35,7 @@ public final class OutboundConnections implements ExtensionResources.Factory, Au
     private final AtomicLong instances = new AtomicLong();
     private final AtomicLong opened = new AtomicLong();
     private final AtomicLong denied = new AtomicLong();
+    private final Map<Integer, java.util.concurrent.atomic.LongAdder> failures = new ConcurrentHashMap<>();
 
     /**
      * @param config allow-lists, timeout, settings
@@ -68,6 +69,39 @@ public final class OutboundConnections implements ExtensionResources.Factory, Au
     long nextId() { return ids.incrementAndGet(); }
     void countOpened() { opened.incrementAndGet(); }
     void countDenied() { denied.incrementAndGet(); }
+    void countFailure(int winsockCode) {
+        failures.computeIfAbsent(winsockCode, k -> new java.util.concurrent.atomic.LongAdder()).increment();
+    }
+
+    /** @return connections the extensions opened (connectEx calls that got past the allow-list), ever */
+    public long opened() {
+        return opened.get();
+    }
+
+    /** @return connectEx calls the allow-list refused, ever */
+    public long denied() {
+        return denied.get();
+    }
+
+    /** @return connects that failed, by the Winsock code their completion carried (10061 refused...), ever */
+    public Map<Integer, Long> failuresByCode() {
+        Map<Integer, Long> m = new java.util.TreeMap<>();
+        failures.forEach((k, c) -> m.put(k, c.sum()));
+        return m;
+    }
+
+    /** @return outbound connections connecting or connected now (not failed, forced closed or closed) */
+    public int activeCount() {
+        int n = 0;
+        for (ExtensionOutbound e : loaded) {
+            for (TcpConnection c : e.connections()) {
+                if (c.state() == TcpConnection.State.CONNECTING || c.state() == TcpConnection.State.OPEN) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
 
     /** @return whether first data goes in the SYN where the peer accepts it (native epoll and TFO on) */
     public boolean fastOpen() {

@@ -215,7 +215,7 @@ final class TcpConnection implements OutboundConnection {
     private void connectFailed(int code, Throwable cause) {
         LOG.debug("outbound connect #{} to {} failed: {}", id, remote, cause.toString());
         transition(State.FORCED_CLOSED, code);
-        owner.countFailure();
+        owner.countFailure(code);
         deliverConnect(0, code);
         Channel ch = channel;
         if (ch != null) {

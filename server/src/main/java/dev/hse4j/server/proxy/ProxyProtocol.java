@@ -48,6 +48,15 @@ public final class ProxyProtocol {
         }
     }
 
+    /**
+     * @param c a connection
+     * @return whether it is this layer's first stage on a socket (reading the header, or resetting an
+     *         untrusted peer): the connection that carries the traffic afterwards is another one
+     */
+    public static boolean isHeaderStage(org.eclipse.jetty.io.Connection c) {
+        return c instanceof ProxyHeaderConnection || c instanceof StrictProxyConnectionFactory.Refused;
+    }
+
     /** @return the counters */
     public ProxyStats stats() {
         return stats;

@@ -49,7 +49,7 @@ final class StrictProxyConnectionFactory extends AbstractConnectionFactory {
     }
 
     /** A connection from an untrusted peer: reset (RST, via SO_LINGER 0) on open, nothing read. */
-    private static final class Refused extends AbstractConnection {
+    static final class Refused extends AbstractConnection {
         Refused(EndPoint endPoint, Connector connector) {
             super(endPoint, connector.getExecutor());
         }
