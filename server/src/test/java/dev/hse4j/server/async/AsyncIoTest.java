@@ -56,6 +56,9 @@ class AsyncIoTest {
         server = TestServer.builder(tmp.resolve("srv")).samples("stream", "hello")
                 .jar(FixtureJars.jarOf(tmp.resolve("probe.jar"), AsyncProbeExtension.class))
                 .jar(FixtureJars.jarOf(tmp.resolve("neverdone.jar"), NeverDoneExtension.class))
+                // A million chained writes take 9 s on a quiet machine, far longer on a loaded one: the
+                // server-wide session timeout must not be what the test measures (neverdone has its own).
+                .config(c -> c.sessionTimeout(Duration.ofSeconds(180)))
                 .start();
     }
 

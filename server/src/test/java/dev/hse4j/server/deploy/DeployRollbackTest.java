@@ -102,7 +102,8 @@ class DeployRollbackTest {
             // Fixing the file deploys it.
             drop(ts, v2, "probe.jar");
             await().atMost(Duration.ofSeconds(2)).until(() -> get(ts, "/ext/probe").equals("v2"));
-            assertTrue(deployOf(ts, "probe.jar").get("ok").asBoolean());
+            // The outcome is recorded just after the new version is installed: wait for it, do not race it.
+            await().atMost(Duration.ofSeconds(2)).until(() -> deployOf(ts, "probe.jar").get("ok").asBoolean());
             assertTrue(entries(ts, "probe").get(0).get("lastDeploy").get("ok").asBoolean());
         }
     }
