@@ -27,13 +27,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The I/O state machine of one request: every read and write an extension makes goes through here.
+ * The session state machine of one request: every read and write an extension makes goes through here,
+ * and every session ends here.
  *
  * <p>It enforces the one-outstanding rule (a second operation fails with {@link IsapiError#BUSY} and the
- * first carries on), turns every write into ≤ {@code maxPiece}-byte Jetty writes (16 KB on TLS),
+ * first carries on), turns every write into ≤ {@code maxPiece}-byte transport writes (16 KB on TLS),
  * delivers each asynchronous completion exactly once through the {@link CompletionDispatcher}, and ends
  * the session exactly once: when the procedure returns, at doneWithSession, on timeout, but never while an
  * operation or a completion is still in progress (a response is never cut short by its own end).
+ *
+ * <p>The states and the one place they change are {@link SessionState} (its Javadoc has the diagram);
+ * this class does the I/O each transition calls for, over a {@link Transport} (Jetty core or a servlet
+ * container), and never touches the transport's exchange end twice.
  */
 final class RequestIo {
 
@@ -71,32 +76,20 @@ final class RequestIo {
 
     private final Object lock = new Object();
     // Everything below is guarded by lock.
+    // The named states (lifecycle, slot, head, link, exchange) and the one place they change.
+    private final SessionState state;
+    // The operation holding the slot while it is READING, WRITING or EXTERNAL.
     private Op current;
-    private boolean delivering;
-    // An asynchronous operation that has finished but whose completion has not started running yet: it
-    // still counts as outstanding, so a second operation started meanwhile is refused (ERROR_BUSY).
-    private Op undelivered;
     private IoCompletion registered;
     private Object registeredContext;
-    private boolean procReturned;
-    private boolean pendingMode;
     private HseStatus doneStatus;
     private HseStatus finishStatus;
-    private boolean ended;
-    private boolean endNotified;
-    private boolean jettyDone;
-    private boolean headersSent;
-    private boolean bodyComplete;
-    private boolean closedByExtension;
-    private boolean clientGone;
     private boolean closeAfterResponse;
     // A read found the body malformed (bad chunking): an ERROR end answers 400, not 500.
     private boolean bodyMalformed;
     // Body bytes the extension's writes have taken so far, against a declared Content-Length. The
     // one-outstanding rule makes it exact whenever a new write starts.
     private long bodyWritten;
-    private int limitAnswered; // the HTTP status the limits answered with (408, 413), 0 if none
-    private boolean slowWriter;
     private Scheduler.Task writeTimer;
     private boolean pieceOpen;
     private long pieceStart;
@@ -112,6 +105,7 @@ final class RequestIo {
         this.responseRate = responseRate;
         this.limitStats = limitStats;
         this.transport = transport;
+        this.state = new SessionState(logName);
         this.dispatcher = dispatcher;
         this.scheduler = scheduler;
         this.body = body;
@@ -121,6 +115,13 @@ final class RequestIo {
         this.logName = logName;
         this.endListener = endListener;
         this.extensionLoader = extensionLoader;
+    }
+
+    /** @return the lifecycle state, for tests and diagnostics */
+    SessionState.Life life() {
+        synchronized (lock) {
+            return state.life();
+        }
     }
 
     void bind(ExtensionControlBlock ecb) {
@@ -170,25 +171,26 @@ final class RequestIo {
                 synchronized (lock) {
                     if (current == this) {
                         current = null;
+                        state.release(false);
                     }
                 }
                 syncDone.countDown();
                 afterOperation();
                 return;
             }
+            boolean counted;
             synchronized (lock) {
-                if (current == this) {
+                counted = current == this && state.release(true); // COMPLETING until the delivery starts
+                if (counted) {
                     current = null;
                 }
-                delivering = true;
-                undelivered = this;
             }
             Completion c = new Completion(ecb, context, transferred, code);
             endListener.asyncCompleted(code);
             dispatcher.dispatch(() -> {
-                synchronized (lock) {
-                    if (undelivered == this) {
-                        undelivered = null; // from here on the callback may start the next operation
+                if (counted) {
+                    synchronized (lock) {
+                        state.deliveryStarts(); // from here on the callback may start the next operation
                     }
                 }
                 Thread t = Thread.currentThread();
@@ -204,8 +206,10 @@ final class RequestIo {
                     LOG.warn("{}: completion callback threw", logName, x);
                 } finally {
                     t.setContextClassLoader(previous);
-                    synchronized (lock) {
-                        delivering = false;
+                    if (counted) {
+                        synchronized (lock) {
+                            state.deliveryEnds();
+                        }
                     }
                     afterOperation();
                 }
@@ -408,7 +412,7 @@ final class RequestIo {
                 return;
             }
             writeTimer = null;
-            slowWriter = true;
+            state.linkBroken(SessionState.Link.TOO_SLOW);
         }
         limitStats.slowResponse();
         LOG.info("{} {}: the client takes the response slower than {} bytes/s; connection closed", logName,
@@ -423,11 +427,11 @@ final class RequestIo {
      */
     private void answerForLimit(int status, String message) {
         synchronized (lock) {
-            if (jettyDone || closedByExtension) {
+            if (state.link() == SessionState.Link.CLOSED_BY_EXTENSION
+                    || !state.endExchange(SessionState.Exchange.ANSWERED)) {
                 return;
             }
-            jettyDone = true;
-            limitAnswered = status;
+            state.linkBroken(status == 408 ? SessionState.Link.ANSWERED_408 : SessionState.Link.ANSWERED_413);
         }
         if (status == 408) {
             limitStats.slowBody();
@@ -476,7 +480,9 @@ final class RequestIo {
             } catch (IOException e) {
                 synchronized (lock) {
                     boolean malformed = BodyReader.isMalformed(e);
-                    clientGone |= !malformed;
+                    if (!malformed) {
+                        state.linkBroken(SessionState.Link.CLIENT_GONE);
+                    }
                     bodyMalformed |= malformed;
                 }
                 finish(0, readErrorCode(e), mayRunHere);
@@ -503,7 +509,7 @@ final class RequestIo {
         /** Sends a child's status and headers as this response's. @return false if headers were already sent */
         boolean head(ResponseHead head) {
             synchronized (lock) {
-                if (headersSent) {
+                if (state.head() != SessionState.Head.NONE) {
                     return false;
                 }
                 applyHead(head);
@@ -538,10 +544,11 @@ final class RequestIo {
      */
     External beginExternal(boolean childSendsHeaders) throws IsapiException {
         External op = new External(requireCompletion(null), contextFor(null, null));
-        begin(op, true);
+        begin(op, SessionState.Slot.EXTERNAL);
         synchronized (lock) {
-            if (childSendsHeaders && headersSent) {
+            if (childSendsHeaders && state.head() != SessionState.Head.NONE) {
                 current = null;
+                state.release(false);
                 throw new IsapiException(IsapiError.INVALID_OPERATION,
                         "the response headers were already sent: run the child with NO_HEADERS");
             }
@@ -549,33 +556,41 @@ final class RequestIo {
         return op;
     }
 
-    private void begin(Op op, boolean write) throws IsapiException {
+    private void begin(Op op, SessionState.Slot kind) throws IsapiException {
+        boolean write = kind != SessionState.Slot.READING;
         synchronized (lock) {
             checkOpen();
-            if (current != null || undelivered != null) {
+            if (state.busy()) {
                 throw new IsapiException(IsapiError.BUSY,
                         "another I/O operation is pending on this request; wait for its completion");
             }
-            if (closedByExtension) {
-                throw new IsapiException(IsapiError.NETNAME_DELETED, "the connection was closed by closeConnection");
+            switch (state.link()) {
+                case CLOSED_BY_EXTENSION:
+                    throw new IsapiException(IsapiError.NETNAME_DELETED, "the connection was closed by closeConnection");
+                case ANSWERED_408:
+                    throw new IsapiException(IsapiError.TIMEOUT,
+                            "the server already answered 408: the request body arrived too slowly");
+                case ANSWERED_413:
+                    throw new IsapiException(IsapiError.FILE_TOO_LARGE,
+                            "the server already answered 413: the request body is too large");
+                case CLIENT_GONE:
+                    if (write) {
+                        throw new IsapiException(IsapiError.OPERATION_ABORTED, "the client is gone");
+                    }
+                    break;
+                default:
+                    break;
             }
-            if (limitAnswered != 0) {
-                throw new IsapiException(limitAnswered == 408 ? IsapiError.TIMEOUT : IsapiError.FILE_TOO_LARGE,
-                        "the server already answered " + limitAnswered + (limitAnswered == 408
-                                ? ": the request body arrived too slowly" : ": the request body is too large"));
-            }
-            if (write && clientGone) {
-                throw new IsapiException(IsapiError.OPERATION_ABORTED, "the client is gone");
-            }
-            if (write && bodyComplete) {
+            if (write && state.head() == SessionState.Head.COMPLETE) {
                 throw new IsapiException(IsapiError.INVALID_OPERATION, "the response was already completed (final send)");
             }
+            state.take(kind);
             current = op;
         }
     }
 
     private void checkOpen() throws IsapiException {
-        if (ended || finishStatus != null || doneStatus != null) {
+        if (!state.life().open()) {
             throw new IsapiException(IsapiError.INVALID_OPERATION, "the session has ended (or is ending)");
         }
     }
@@ -622,10 +637,10 @@ final class RequestIo {
             Object ctx = async ? contextFor(ownCompletion, ownContext) : null;
             WriteOp w = new WriteOp(async && watch != null ? watch.asyncWrite(segments) : segments, last,
                     disconnectAfter, c, ctx);
-            begin(w, true);
+            begin(w, SessionState.Slot.WRITING);
             op = w;
             synchronized (lock) {
-                if (head != null && headersSent) {
+                if (head != null && state.head() != SessionState.Head.NONE) {
                     throw new IsapiException(IsapiError.INVALID_OPERATION, "the response headers were already sent");
                 }
                 reserveBody(segments, head);
@@ -634,13 +649,14 @@ final class RequestIo {
                 }
                 sendDefaultHeadIfNeeded();
                 if (last) {
-                    bodyComplete = true;
+                    state.bodyComplete();
                 }
             }
         } catch (IsapiException e) {
             if (op != null) {
                 synchronized (lock) {
                     current = null;
+                    state.release(false); // withdrawn before it started
                 }
             }
             Segment.closeOwned(segments);
@@ -718,7 +734,7 @@ final class RequestIo {
         }
         IoCompletion c = async ? requireCompletion(null) : null;
         ReadOp op = new ReadOp(dst, c, async ? contextFor(null, null) : null);
-        begin(op, false);
+        begin(op, SessionState.Slot.READING);
         if (async) {
             dispatcher.enterInitiation();
             try {
@@ -741,14 +757,14 @@ final class RequestIo {
 
     private int writeErrorCode(Op op) {
         synchronized (lock) {
-            if (closedByExtension) {
+            if (state.link() == SessionState.Link.CLOSED_BY_EXTENSION) {
                 return IsapiError.NETNAME_DELETED;
             }
-            if (slowWriter) {
+            if (state.link() == SessionState.Link.TOO_SLOW) {
                 return IsapiError.TIMEOUT;
             }
             if (!op.cancelled) {
-                clientGone = true;
+                state.linkBroken(SessionState.Link.CLIENT_GONE);
             }
         }
         return IsapiError.OPERATION_ABORTED;
@@ -756,7 +772,7 @@ final class RequestIo {
 
     private int readErrorCode(IOException e) {
         synchronized (lock) {
-            if (closedByExtension) {
+            if (state.link() == SessionState.Link.CLOSED_BY_EXTENSION) {
                 return IsapiError.NETNAME_DELETED;
             }
         }
@@ -783,10 +799,10 @@ final class RequestIo {
     void sendResponseHeader(ResponseHead head, boolean keepConn) throws IsapiException {
         synchronized (lock) {
             checkOpen();
-            if (current != null || undelivered != null) {
+            if (state.busy()) {
                 throw new IsapiException(IsapiError.BUSY, "an I/O operation is pending on this request");
             }
-            if (headersSent) {
+            if (state.head() != SessionState.Head.NONE) {
                 throw new IsapiException(IsapiError.INVALID_OPERATION, "the response headers were already sent");
             }
             applyHead(head);
@@ -798,7 +814,7 @@ final class RequestIo {
 
     private void applyHead(ResponseHead head) {
         transport.head(head.status(), head.fields());
-        headersSent = true;
+        state.headSent();
     }
 
     private int defaultStatus = 200;
@@ -810,9 +826,9 @@ final class RequestIo {
     }
 
     private void sendDefaultHeadIfNeeded() {
-        if (!headersSent) {
+        if (state.head() == SessionState.Head.NONE) {
             transport.status(defaultStatus);
-            headersSent = true;
+            state.headSent();
         }
     }
 
@@ -820,7 +836,8 @@ final class RequestIo {
 
     boolean isConnected() {
         synchronized (lock) {
-            if (clientGone || closedByExtension || slowWriter || limitAnswered != 0 || jettyDone && endHow != End.OK) {
+            if (state.link() != SessionState.Link.OPEN
+                    || state.exchange() != SessionState.Exchange.OPEN && endHow != End.OK) {
                 return false;
             }
         }
@@ -829,7 +846,7 @@ final class RequestIo {
 
     boolean isKeepConn() {
         synchronized (lock) {
-            if (closedByExtension || closeAfterResponse) {
+            if (state.link() == SessionState.Link.CLOSED_BY_EXTENSION || closeAfterResponse) {
                 return false;
             }
         }
@@ -839,10 +856,10 @@ final class RequestIo {
     void closeConnection() {
         Op op;
         synchronized (lock) {
-            if (closedByExtension) {
+            if (state.link() == SessionState.Link.CLOSED_BY_EXTENSION) {
                 return;
             }
-            closedByExtension = true;
+            state.linkBroken(SessionState.Link.CLOSED_BY_EXTENSION);
             op = current;
         }
         // HTTP/1: the connection itself goes, at once (no error page is written first).
@@ -880,10 +897,9 @@ final class RequestIo {
     /** Ends the Jetty exchange once with an error page, or, if the response has started, as {@link #abortJetty}. */
     private void abortJettyWithError(int status, String message) {
         synchronized (lock) {
-            if (jettyDone) {
+            if (!state.endExchange(SessionState.Exchange.ANSWERED)) {
                 return;
             }
-            jettyDone = true;
         }
         transport.error(status, message, false);
     }
@@ -891,10 +907,9 @@ final class RequestIo {
     /** Fails the Jetty exchange once (closes an HTTP/1 connection, resets an HTTP/2 stream). */
     private void abortJetty(Throwable why) {
         synchronized (lock) {
-            if (jettyDone) {
+            if (!state.endExchange(SessionState.Exchange.FAILED)) {
                 return;
             }
-            jettyDone = true;
         }
         transport.fail(why);
     }
@@ -916,77 +931,72 @@ final class RequestIo {
     void procReturned(HseStatus status) {
         procThread = null;
         boolean finishNow = false;
-        boolean alreadyEnded;
+        boolean close = false;
         synchronized (lock) {
-            procReturned = true;
-            alreadyEnded = ended;
-            if (!ended) {
-                HseStatus effective = status;
-                if (status == HseStatus.PENDING) {
-                    pendingMode = true;
-                    effective = doneStatus; // null: wait for doneWithSession
-                }
-                if (effective != null) {
-                    finishNow = requestFinish(effective);
-                }
+            if (!state.on(status == HseStatus.PENDING ? SessionState.Event.PROC_RETURNED_PENDING
+                    : SessionState.Event.PROC_RETURNED)) {
+                LOG.warn("{}: the procedure returned in state {}", logName, state);
+                return;
+            }
+            switch (state.life()) {
+                case ENDING:
+                    // After doneWithSession during the procedure, a PENDING return takes its status.
+                    finishStatus = status == HseStatus.PENDING ? doneStatus : status;
+                    finishNow = state.on(SessionState.Event.FINISH); // else when the slot goes idle
+                    break;
+                case ENDED:
+                    close = state.on(SessionState.Event.CLOSE); // timed out while the procedure still ran
+                    break;
+                default:
+                    break; // PENDING: doneWithSession ends it
             }
         }
         if (finishNow) {
             doFinish();
-        } else if (alreadyEnded) {
-            notifyEnd(); // timed out while the procedure was still running
+        } else if (close) {
+            endListener.sessionEnded(endHow);
         }
     }
 
     void doneWithSession(HseStatus status) throws IsapiException {
         boolean finishNow;
         synchronized (lock) {
-            if (ended) {
+            SessionState.Life life = state.life();
+            if (life.ended()) {
                 throw new IsapiException(IsapiError.INVALID_OPERATION, "the session has already ended");
             }
             if (doneStatus != null) {
                 throw new IsapiException(IsapiError.INVALID_OPERATION, "doneWithSession was already called");
             }
-            if (procReturned && !pendingMode) {
+            if (life == SessionState.Life.ENDING) {
                 throw new IsapiException(IsapiError.INVALID_OPERATION,
                         "httpExtensionProc did not return PENDING; the server already ends this request");
             }
             doneStatus = status == null ? HseStatus.SUCCESS : status;
-            if (!procReturned) {
+            state.on(SessionState.Event.DONE_WITH_SESSION);
+            if (state.life() != SessionState.Life.ENDING) {
                 return; // the procedure is still running; its return ends the session
             }
-            finishNow = requestFinish(doneStatus);
+            finishStatus = doneStatus;
+            finishNow = state.on(SessionState.Event.FINISH); // else when the slot goes idle
         }
         if (finishNow) {
             doFinish();
         }
     }
 
-    /** @return whether the caller must run {@link #doFinish()} now */
-    private boolean requestFinish(HseStatus status) {
-        if (finishStatus == null) {
-            finishStatus = status;
-        }
-        if (ended || current != null || delivering) {
-            return false; // after the pending operation's completion (afterOperation)
-        }
-        ended = true;
-        return true;
-    }
-
+    /** An operation or a completion is over: a session end that waited for it happens now. */
     private void afterOperation() {
         boolean finishNow = false;
         boolean notify = false;
         synchronized (lock) {
-            if (current != null || delivering || !procReturned) {
+            if (!state.idle()) {
                 return;
             }
-            if (!ended && finishStatus != null) {
-                ended = true;
-                finishNow = true;
-            } else if (ended && !endNotified) {
-                notify = true;
-                endNotified = true;
+            if (state.life() == SessionState.Life.ENDING) {
+                finishNow = state.on(SessionState.Event.FINISH);
+            } else if (state.life() == SessionState.Life.ENDED) {
+                notify = state.on(SessionState.Event.CLOSE);
             }
         }
         if (finishNow) {
@@ -1006,8 +1016,7 @@ final class RequestIo {
             if (timeoutTask != null) {
                 timeoutTask.cancel();
             }
-            alreadyAborted = jettyDone;
-            jettyDone = true;
+            alreadyAborted = state.exchange() != SessionState.Exchange.OPEN;
             sendDefaultHeadIfNeeded();
             long declared = transport.contentLength();
             if (status != HseStatus.ERROR && declared > bodyWritten && bodyAllowed(transport.status()) && !alreadyAborted) {
@@ -1018,6 +1027,10 @@ final class RequestIo {
                 endHow = End.ERROR;
             }
             malformed = bodyMalformed;
+            if (!alreadyAborted) {
+                state.endExchange(status != HseStatus.ERROR ? SessionState.Exchange.COMPLETED
+                        : transport.isCommitted() ? SessionState.Exchange.FAILED : SessionState.Exchange.ANSWERED);
+            }
         }
         if (shortBy > 0) {
             // The client would wait for bytes that never come, until the idle timeout: end it now.
@@ -1043,10 +1056,9 @@ final class RequestIo {
 
     private void notifyEnd() {
         synchronized (lock) {
-            if (endNotified || current != null || delivering || !procReturned) {
-                return;
+            if (state.life() != SessionState.Life.ENDED || !state.on(SessionState.Event.CLOSE)) {
+                return; // the procedure still runs, or an operation or completion is outstanding
             }
-            endNotified = true;
         }
         endListener.sessionEnded(endHow);
     }
@@ -1066,10 +1078,9 @@ final class RequestIo {
     private void abortSession(End how, String why) {
         Op op;
         synchronized (lock) {
-            if (ended) {
-                return;
+            if (!state.on(SessionState.Event.ABORT)) {
+                return; // already ended
             }
-            ended = true;
             endHow = how;
             op = current;
         }
