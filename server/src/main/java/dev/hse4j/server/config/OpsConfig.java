@@ -33,9 +33,15 @@ public record OpsConfig(String adminHost, int adminPort, Duration gracePeriod, D
         }
     }
 
-    /** @return no admin listener, no grace period, shutdown timeout = drain timeout, one access-log file */
+    /**
+     * The default grace period: long enough for a typical health check to notice (HAProxy's {@code inter 1s
+     * fall 2} takes about 2 s, a cloud balancer's 2 x 2 s about 4 s), short enough not to hold a deploy up.
+     */
+    public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofSeconds(5);
+
+    /** @return no admin listener, the default grace period, shutdown timeout = drain timeout, one access-log file */
     public static OpsConfig defaults() {
-        return new OpsConfig("127.0.0.1", -1, Duration.ZERO, null, 0);
+        return new OpsConfig("127.0.0.1", -1, DEFAULT_GRACE_PERIOD, null, 0);
     }
 
     /** @return whether there is a separate admin listener */

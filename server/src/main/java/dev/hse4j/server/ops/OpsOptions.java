@@ -20,7 +20,9 @@ public final class OpsOptions {
     String adminHost = D.adminHost();
 
     @Option(names = "--grace-period", paramLabel = "SECONDS", description = "After SIGTERM, keep serving this long "
-            + "with /hse/ready answering 503, so a load balancer takes the node out first (default: ${DEFAULT-VALUE}).")
+            + "with /hse/ready answering 503, so a load balancer's health check takes the node out first: longer than "
+            + "its interval x fall count (HAProxy inter 1s fall 2: 2 s); 0 stops accepting at once "
+            + "(default: ${DEFAULT-VALUE}).")
     double graceSeconds = D.gracePeriod().toMillis() / 1000.0;
 
     @Option(names = "--shutdown-timeout", paramLabel = "SECONDS", description = "Then, how long open requests "

@@ -4,13 +4,17 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hse4j.fixtures.RedirectRecordExtension;
 import dev.hse4j.server.testing.FixtureJars;
 import dev.hse4j.server.testing.ServerProcess;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,18 +41,21 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 13: a farm of three hse4j processes behind a real HAProxy (round robin, health checks on
- * /hse/ready, {@code send-proxy-v2}) under a steady load: a rolling replacement of an extension jar node by
- * node fails no request and ends with the same jar SHA-256 on every node; SIGTERM to a node and its restart
- * fail no request; SIGKILL of a node costs a bounded number of failures (counted and printed).
+ * /hse/ready, {@code send-proxy-v2}: the nodes require the PROXY header from trusted proxies only, and
+ * HAProxy's health checks send it too, as a v2 LOCAL command) under a steady load. The nodes see the
+ * original client, not HAProxy: HAProxy connects to them from 127.0.0.3, a client from 127.0.0.2 gets
+ * {@code REMOTE_ADDR=127.0.0.2} back, and every request of the load is in the nodes' access logs under the load
+ * client's address. A rolling replacement of an extension jar node by node fails no request and ends with the
+ * same jar SHA-256 on every node; SIGTERM to a node and its restart fail no request; SIGKILL of a node costs a
+ * bounded number of failures (counted and printed).
  */
 class FarmIT {
 
     static final Path HAPROXY = Path.of("/usr/sbin/haproxy");
-    /**
-     * Whether HAProxy sends PROXY protocol v2 and the nodes require it (issue 11's listener). Off while that
-     * listener is not on this branch: then the farm runs with plain HTTP between HAProxy and the nodes.
-     */
-    static final boolean SEND_PROXY = false;
+    /** The address HAProxy connects to the nodes from ({@code source}): not the load clients' 127.0.0.1. */
+    static final String BALANCER = "127.0.0.3";
+    /** A client of its own address, whose requests must reach the nodes with it as REMOTE_ADDR. */
+    static final String CLIENT = "127.0.0.2";
 
     @TempDir
     Path tmp;
@@ -66,20 +73,26 @@ class FarmIT {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
     }
 
-    /** One node: its own directory (extensions, work), a fixed port so a restart comes back where HAProxy looks. */
-    record Node(String name, Path dir, int port) {
-        URI base() {
-            return URI.create("http://127.0.0.1:" + port + "/");
+    /**
+     * One node: its own directory (extensions, work, access log), fixed ports so a restart comes back where
+     * HAProxy looks. Its public port requires PROXY headers, so the test reads its status on the admin port.
+     */
+    record Node(String name, Path dir, int port, int adminPort) {
+        URI admin() {
+            return URI.create("http://127.0.0.1:" + adminPort + "/");
+        }
+
+        Path accessLog() {
+            return dir.resolve("access.log");
         }
     }
 
     ServerProcess start(Node n) throws Exception {
         List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", String.valueOf(n.port()),
-                "--no-https", "--access-log", "none", "--scan-interval-ms", "200", "--grace-period", "1.5",
-                "--shutdown-timeout", "15"));
-        if (SEND_PROXY) {
-            args.addAll(List.of("--proxy-protocol", "http", "--trusted-proxies", "127.0.0.1/32"));
-        }
+                "--no-https", "--access-log", n.accessLog().toString(), "--scan-interval-ms", "200",
+                "--grace-period", "1.5", "--shutdown-timeout", "15",
+                "--proxy-protocol", "http", "--trusted-proxies", "127.0.0.0/8",
+                "--admin-port", String.valueOf(n.adminPort())));
         ServerProcess p = ServerProcess.start(n.dir(), Map.of(), List.of(), args.toArray(String[]::new));
         processes.add(p);
         p.awaitReady();
@@ -151,15 +164,30 @@ class FarmIT {
         return out;
     }
 
+    JsonNode status(Node n) throws Exception {
+        return json.readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(n.admin().resolve("hse/status.json"))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body());
+    }
+
     String servingSha(Node n) throws Exception {
-        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(n.base().resolve("hse/status.json"))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
-        for (JsonNode e : json.readTree(body).get("extensions")) {
+        for (JsonNode e : status(n).get("extensions")) {
             if (e.get("name").asText().equals("app") && e.get("state").asText().equals("ACTIVE")) {
                 return e.get("sha256").asText();
             }
         }
         return "";
+    }
+
+    /** A request through HAProxy from a socket bound to {@code from}: @return the whole response */
+    static String getFrom(String from, int port, String path) throws Exception {
+        try (Socket s = new Socket()) {
+            s.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
+            s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: farm\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     @Test
@@ -174,11 +202,13 @@ class FarmIT {
         String sha2 = sha256(v2);
         assertTrue(!sha1.equals(sha2));
 
+        Path records = FixtureJars.jarOf(tmp.resolve("fixtures/records.jar"), RedirectRecordExtension.class);
         List<Node> nodes = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
             Path dir = Files.createDirectories(tmp.resolve("n" + i + "/extensions")).getParent();
             Files.copy(v1, dir.resolve("extensions/app.jar"));
-            nodes.add(new Node("n" + i, dir, freePort()));
+            Files.copy(records, dir.resolve("extensions/records.jar"));
+            nodes.add(new Node("n" + i, dir, freePort(), freePort()));
         }
         List<ServerProcess> running = new ArrayList<>();
         Process haproxy = null;
@@ -216,13 +246,22 @@ class FarmIT {
                       option httpchk
                       http-check send meth GET uri /hse/ready ver HTTP/1.1 hdr Host hse4j
                       http-check expect status 200
-                      default-server inter 250ms fastinter 250ms downinter 250ms fall 1 rise 2%s
-                    %s""".formatted(front, stats, SEND_PROXY ? " send-proxy-v2" : "", servers));
+                      source %s
+                      default-server inter 250ms fastinter 250ms downinter 250ms fall 1 rise 2 send-proxy-v2 check-send-proxy
+                    %s""".formatted(front, stats, BALANCER, servers));
             haproxy = new ProcessBuilder(HAPROXY.toString(), "-db", "-f", cfg.toString()).redirectErrorStream(true)
                     .redirectOutput(tmp.resolve("haproxy.log").toFile()).start();
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                     .until(() -> haproxyStatus(stats).values().stream().filter("UP"::equals).count() == 3);
             URI url = URI.create("http://127.0.0.1:" + front + "/ext/app");
+
+            // 0. The nodes see the original client: one request per node (round robin) from CLIENT's address.
+            for (int i = 0; i < nodes.size(); i++) {
+                String report = getFrom(CLIENT, front, "/ext/records");
+                assertTrue(report.startsWith("HTTP/1.1 200"), report);
+                assertTrue(report.contains("\nREMOTE_ADDR=" + CLIENT + "\n"), report);
+                assertTrue(report.contains("\nPROXY_ADDR=" + BALANCER + "\n"), "the balancer as the proxy: " + report);
+            }
 
             // 1. Rolling replacement of the jar, node by node, under load: nothing fails.
             try (Load load = new Load(url, 4)) {
@@ -243,6 +282,13 @@ class FarmIT {
             }
             for (Node n : nodes) {
                 assertEquals(sha2, servingSha(n), n.name() + " converged on the new jar");
+                // Everything came with a v2 header: the traffic as PROXY, HAProxy's health checks as LOCAL.
+                JsonNode c = status(n).at("/proxyProtocol/counters");
+                assertTrue(c.get("acceptedV2").asLong() > 0, n.name() + ": " + c);
+                assertTrue(c.get("acceptedLocal").asLong() > 0, n.name() + " health checks: " + c);
+                assertEquals(0, c.get("acceptedV1").asLong(), n.name() + ": " + c);
+                c.get("rejected").fields().forEachRemaining(r -> assertEquals(0, r.getValue().asLong(),
+                        n.name() + " refused nothing: " + c));
             }
 
             // 2. SIGTERM to a node (drain: 503 on /hse/ready, grace, then stop), then start it again.
@@ -279,6 +325,18 @@ class FarmIT {
                 System.out.println(figure);
                 Files.writeString(Path.of("target", "farm-sigkill.txt"), figure + "\n");
                 assertTrue(load.failed.get() <= 20, "HAProxy's retries bound the failures: " + load.summary());
+            }
+
+            // Every request under /ext/ is logged with the client's address, never HAProxy's: the load's from
+            // 127.0.0.1 (on every node, the one restarted too), the probe's from CLIENT.
+            for (Node n : nodes) {
+                List<String> ext = Files.readAllLines(n.accessLog()).stream().filter(l -> l.contains(" /ext/")).toList();
+                assertTrue(ext.stream().anyMatch(l -> l.startsWith("127.0.0.1 ") && l.contains("GET /ext/app ")),
+                        n.name() + " logged the load client");
+                for (String l : ext) {
+                    assertTrue(l.startsWith("127.0.0.1 ") || l.startsWith(CLIENT + " ") && l.contains("/ext/records"),
+                            n.name() + ": " + l);
+                }
             }
         } finally {
             if (haproxy != null) {

@@ -44,7 +44,7 @@ public final class ServerProcess implements AutoCloseable {
      * @param cwd the working directory
      * @param env extra environment variables
      * @param jvmArgs JVM options (e.g. -Dx=y)
-     * @param args the server's flags
+     * @param args the server's flags ({@code --grace-period 0} is added unless they set one)
      * @return the running process
      * @throws IOException if it cannot be started
      */
@@ -56,6 +56,11 @@ public final class ServerProcess implements AutoCloseable {
         cmd.add("-jar");
         cmd.add(JAR.toString());
         cmd.addAll(List.of(args));
+        List<String> given = List.of(args);
+        if (!given.contains("--grace-period") && !given.contains("--help") && !given.contains("--version")) {
+            // close() sends SIGTERM: without a balancer to notice, the default grace period only slows tests down.
+            cmd.addAll(List.of("--grace-period", "0"));
+        }
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true);
         pb.environment().remove("HSE4J_HOME");
         pb.environment().putAll(env);
