@@ -43,7 +43,7 @@ final class Ecb implements ExtensionControlBlock {
     private String pathTranslated;
     private volatile int statusCode = 200;
     private volatile String logData = "";
-    private final StringBuilder logParameters = new StringBuilder();
+    private StringBuilder logParameters; // guarded by this; most requests append nothing
 
     Ecb(long connId, String method, String queryString, String pathInfo, String contentType, long totalBytes,
         ByteBuffer data, Webroot webroot, RequestIo io) {
@@ -134,15 +134,19 @@ final class Ecb implements ExtensionControlBlock {
 
     @Override
     public void appendLogParameter(String text) {
-        synchronized (logParameters) {
-            logParameters.append(LogText.clean(text));
+        String t = LogText.clean(text);
+        synchronized (this) {
+            if (logParameters == null) {
+                logParameters = new StringBuilder();
+            }
+            logParameters.append(t);
         }
     }
 
     /** @return the log data and appended parameters, as the access log shows them */
     String logLine() {
-        synchronized (logParameters) {
-            return logParameters.length() == 0 ? logData : logData + logParameters;
+        synchronized (this) {
+            return logParameters == null || logParameters.length() == 0 ? logData : logData + logParameters;
         }
     }
 

@@ -2,6 +2,7 @@ package dev.hse4j.server.host;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Server-wide counters of the extension host (one instance per server), and the one place per-extension
@@ -47,15 +48,16 @@ public final class HostStats {
         }
     }
 
-    private final AtomicLong requests = new AtomicLong();
-    private final AtomicInteger liveSessions = new AtomicInteger();
+    // Touched by every request on every core: adders, not one contended word (read only by the status page).
+    private final LongAdder requests = new LongAdder();
+    private final LongAdder liveSessions = new LongAdder();
     private final AtomicInteger pendingSessions = new AtomicInteger();
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong sessionTimeouts = new AtomicLong();
 
     void started() {
-        requests.incrementAndGet();
-        liveSessions.incrementAndGet();
+        requests.increment();
+        liveSessions.increment();
     }
 
     void pending() {
@@ -63,7 +65,7 @@ public final class HostStats {
     }
 
     void ended(RequestIo.End how, boolean wasPending) {
-        liveSessions.decrementAndGet();
+        liveSessions.decrement();
         if (wasPending) {
             pendingSessions.decrementAndGet();
         }
@@ -76,9 +78,9 @@ public final class HostStats {
     }
 
     /** @return extension requests started */
-    public long requests() { return requests.get(); }
+    public long requests() { return requests.sum(); }
     /** @return sessions not yet ended (their ECB is alive) */
-    public int liveSessions() { return liveSessions.get(); }
+    public int liveSessions() { return (int) liveSessions.sum(); }
     /** @return live sessions whose procedure returned PENDING */
     public int pendingSessions() { return pendingSessions.get(); }
     /** @return sessions that ended in ERROR, an exception or a timeout */

@@ -37,6 +37,17 @@ record ResponseHead(int status, List<HttpField> fields) {
                 if (end == lineStart) {
                     continue;
                 }
+                // Fast paths for the two lines nearly every response has: no name string, no table lookup.
+                if (headers.regionMatches(true, lineStart, "Content-Type:", 0, 13)) {
+                    String value = trimmed(headers, lineStart + 13, end);
+                    checkValue(value);
+                    fields.add(new HttpField(HttpHeader.CONTENT_TYPE, value));
+                    continue;
+                }
+                if (headers.regionMatches(true, lineStart, "Content-Length:", 0, 15)) {
+                    fields.add(contentLength(headers, lineStart + 15, end));
+                    continue;
+                }
                 int colon = headers.indexOf(':', lineStart);
                 if (colon <= lineStart || colon >= end) {
                     throw new IsapiException(IsapiError.INVALID_PARAMETER,
@@ -50,18 +61,8 @@ record ResponseHead(int status, List<HttpField> fields) {
                     throw new IsapiException(IsapiError.INVALID_PARAMETER,
                             "Transfer-Encoding is set by the server; send Content-Length or nothing");
                 }
-                if (name.equalsIgnoreCase("Content-Length")) {
-                    long length;
-                    try {
-                        length = Long.parseLong(value);
-                        if (length < 0) {
-                            throw new NumberFormatException();
-                        }
-                    } catch (NumberFormatException e) {
-                        throw new IsapiException(IsapiError.INVALID_PARAMETER, "bad Content-Length: " + value);
-                    }
-                    // Jetty reads the length from this field without parsing the text again.
-                    fields.add(new HttpField.LongValueHttpField(HttpHeader.CONTENT_LENGTH, value, length));
+                if (name.equalsIgnoreCase("Content-Length")) { // "Content-Length :" (space before the colon)
+                    fields.add(contentLength(headers, colon + 1, end));
                     continue;
                 }
                 HttpHeader known = HttpHeader.CACHE.get(name);
@@ -69,6 +70,34 @@ record ResponseHead(int status, List<HttpField> fields) {
             }
         }
         return new ResponseHead(code, fields);
+    }
+
+    /**
+     * The Content-Length line's value, {@code s[from, to)}: decimal digits (surrounding blanks allowed), read
+     * in place; Jetty takes the length from the field without parsing the text again.
+     */
+    private static HttpField contentLength(String s, int from, int to) throws IsapiException {
+        while (from < to && s.charAt(from) <= ' ') {
+            from++;
+        }
+        while (to > from && s.charAt(to - 1) <= ' ') {
+            to--;
+        }
+        long length = 0;
+        // 18 digits cannot overflow a long; more is no length anyone sends.
+        boolean ok = to > from && to - from <= 18;
+        for (int i = from; ok && i < to; i++) {
+            char c = s.charAt(i);
+            ok = c >= '0' && c <= '9';
+            length = length * 10 + (c - '0');
+        }
+        String value = s.substring(from, to);
+        if (!ok) {
+            checkValue(value); // a control character gets its own message
+            throw new IsapiException(IsapiError.INVALID_PARAMETER, "bad Content-Length: " + value);
+        }
+        return new HttpField.LongValueHttpField(HttpHeader.CONTENT_LENGTH, HttpHeader.CONTENT_LENGTH.asString(), value,
+                length);
     }
 
     /** @return {@code s.substring(from, to).trim()}, without the intermediate string */

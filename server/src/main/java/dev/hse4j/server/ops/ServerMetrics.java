@@ -51,6 +51,8 @@ public final class ServerMetrics implements HostStats.Observer {
     private final MultiGauge unhealthyReports;
     private volatile ConnectionMeters connections;
     private final Timer all;
+    private final java.util.concurrent.ConcurrentHashMap<String, ExtensionMeters> meters =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Runnable sessionEndHook = () -> { };
 
     /**
@@ -143,7 +145,74 @@ public final class ServerMetrics implements HostStats.Observer {
 
     /** @param extension a mount name @return its latency timer (created on first use) */
     Timer timer(String extension) {
-        return requestTimer(extension);
+        return meters(extension).timer;
+    }
+
+    /**
+     * The meters of one extension label, looked up once: a Micrometer builder + {@code register} per request
+     * builds an id, sorts its tags and searches the registry (the hello profile showed it), where a field read
+     * does. Keyed by labels that passed {@link #requestCompleted}'s check (deployed names and "_none"), so
+     * clients cannot grow it.
+     */
+    private ExtensionMeters meters(String extension) {
+        ExtensionMeters m = meters.get(extension);
+        return m != null ? m : meters.computeIfAbsent(extension, ExtensionMeters::new);
+    }
+
+    /** One extension label's meters; each created on first use, so the exposition lists what happened only. */
+    private final class ExtensionMeters {
+        private static final String[] STATUS_CLASSES = {"none", "1xx", "2xx", "3xx", "4xx", "5xx"};
+        private final String extension;
+        private final Timer timer;
+        private final Counter[] requests = new Counter[STATUS_CLASSES.length];
+        private final Counter[] ended = new Counter[HostStats.Outcome.values().length];
+        private final java.util.concurrent.ConcurrentHashMap<Integer, Counter> completions =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        private volatile Counter timeouts;
+
+        ExtensionMeters(String extension) {
+            this.extension = extension;
+            this.timer = NO_EXTENSION.equals(extension) ? null : requestTimer(extension);
+        }
+
+        Counter requests(int status) {
+            int i = status >= 100 && status < 600 ? status / 100 : 0;
+            Counter c = requests[i];
+            if (c == null) { // a race registers the same counter twice: register returns the existing one
+                c = Counter.builder("hse4j.extension.requests").description("Requests by extension and status class")
+                        .tags("extension", extension, "status", STATUS_CLASSES[i]).register(registry);
+                requests[i] = c;
+            }
+            return c;
+        }
+
+        Counter ended(HostStats.Outcome outcome) {
+            Counter c = ended[outcome.ordinal()];
+            if (c == null) {
+                c = Counter.builder("hse4j.extension.sessions.ended").description("Sessions by how they ended")
+                        .tags("extension", extension, "outcome", outcome.name().toLowerCase(java.util.Locale.ROOT))
+                        .register(registry);
+                ended[outcome.ordinal()] = c;
+            }
+            return c;
+        }
+
+        Counter timeouts() {
+            Counter c = timeouts;
+            if (c == null) {
+                c = Counter.builder("hse4j.extension.session.timeouts")
+                        .description("Sessions ended by the session timeout (doneWithSession never called)")
+                        .tags("extension", extension).register(registry);
+                timeouts = c;
+            }
+            return c;
+        }
+
+        Counter completion(int code) {
+            return completions.computeIfAbsent(code, k -> Counter.builder("hse4j.extension.async.completions")
+                    .description("Asynchronous operations by their completion's Win32 code (0 = success)")
+                    .tags("extension", extension, "code", Integer.toString(k)).register(registry));
+        }
     }
 
     /** @return the server-wide latency timer */
@@ -160,11 +229,10 @@ public final class ServerMetrics implements HostStats.Observer {
      */
     void requestCompleted(String name, int status, long nanos) {
         String ext = name != null && extensions.serving(name) != null ? name : NO_EXTENSION;
-        String statusClass = status >= 100 && status < 600 ? (status / 100) + "xx" : "none";
-        Counter.builder("hse4j.extension.requests").description("Requests by extension and status class")
-                .tags("extension", ext, "status", statusClass).register(registry).increment();
-        if (!NO_EXTENSION.equals(ext)) {
-            timer(ext).record(nanos, TimeUnit.NANOSECONDS);
+        ExtensionMeters m = meters(ext);
+        m.requests(status).increment();
+        if (m.timer != null) {
+            m.timer.record(nanos, TimeUnit.NANOSECONDS);
             all.record(nanos, TimeUnit.NANOSECONDS);
         }
     }
@@ -177,21 +245,16 @@ public final class ServerMetrics implements HostStats.Observer {
     @Override
     public void sessionEnded(String extension, HostStats.Outcome outcome, boolean wasPending) {
         sessionEndHook.run();
-        Counter.builder("hse4j.extension.sessions.ended").description("Sessions by how they ended")
-                .tags("extension", extension, "outcome", outcome.name().toLowerCase(java.util.Locale.ROOT))
-                .register(registry).increment();
+        ExtensionMeters m = meters(extension);
+        m.ended(outcome).increment();
         if (outcome == HostStats.Outcome.TIMEOUT) {
-            Counter.builder("hse4j.extension.session.timeouts")
-                    .description("Sessions ended by the session timeout (doneWithSession never called)")
-                    .tags("extension", extension).register(registry).increment();
+            m.timeouts().increment();
         }
     }
 
     @Override
     public void asyncCompleted(String extension, int code) {
-        Counter.builder("hse4j.extension.async.completions")
-                .description("Asynchronous operations by their completion's Win32 code (0 = success)")
-                .tags("extension", extension, "code", Integer.toString(code)).register(registry).increment();
+        meters(extension).completion(code).increment();
     }
 
     private void deployed(Deployer.Outcome o) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.hse4j.api.IsapiError;
 import dev.hse4j.api.IsapiException;
 
+import org.eclipse.jetty.http.HttpHeader;
 import org.junit.jupiter.api.Test;
 
 class ResponseHeadTest {
@@ -23,12 +24,32 @@ class ResponseHeadTest {
     }
 
     @Test
+    void contentTypeAndLengthTakeTheFastPathWithTheSameResult() throws Exception {
+        ResponseHead h = ResponseHead.parse("200 OK",
+                "content-type:text/html; charset=utf-8 \r\nCONTENT-LENGTH:  18\r\nContent-Length : 7\nX-B: c\r\n\r\n", 200);
+        assertEquals(4, h.fields().size());
+        assertEquals(HttpHeader.CONTENT_TYPE, h.fields().get(0).getHeader());
+        assertEquals("text/html; charset=utf-8", h.fields().get(0).getValue());
+        assertEquals(HttpHeader.CONTENT_LENGTH, h.fields().get(1).getHeader());
+        assertEquals(18L, h.fields().get(1).getLongValue());
+        assertEquals("18", h.fields().get(1).getValue());
+        assertEquals("Content-Length", h.fields().get(1).getName());
+        assertEquals(7L, h.fields().get(2).getLongValue()); // the general path, a blank before the colon
+        assertEquals("X-B", h.fields().get(3).getName());
+        assertEquals(0L, ResponseHead.parse(null, "Content-Length: 0\r\n", 200).fields().get(0).getLongValue());
+        assertEquals(999999999999999999L,
+                ResponseHead.parse(null, "Content-Length: 999999999999999999\r\n", 200).fields().get(0).getLongValue());
+    }
+
+    @Test
     void refusesWhatWouldCorruptTheResponse() {
         for (String[] bad : new String[][] {
             {"2000 OK", null}, {"OK", null}, {"99 Low", null},
             {null, "NoColonHere\r\n"}, {null, ": empty name\r\n"}, {null, "Bad Name: x\r\n"},
             {null, "X: a\u0000b\r\n"}, {null, "Transfer-Encoding: chunked\r\n"}, {null, "Content-Length: -1\r\n"},
-            {null, "Content-Length: ten\r\n"},
+            {null, "Content-Length: ten\r\n"}, {null, "content-length:\r\n"}, {null, "Content-Length: 1 2\r\n"},
+            {null, "Content-Length: +5\r\n"}, {null, "Content-Length: 99999999999999999999\r\n"},
+            {null, "Content-Type: text/plain\u0001\r\n"}, {null, "Content-Length : x\r\n"},
         }) {
             IsapiException e = assertThrows(IsapiException.class, () -> ResponseHead.parse(bad[0], bad[1], 200),
                     bad[0] + " / " + bad[1]);
