@@ -49,7 +49,7 @@ class ResponseHeadTest {
             {null, "X: a\u0000b\r\n"}, {null, "Transfer-Encoding: chunked\r\n"}, {null, "Content-Length: -1\r\n"},
             {null, "Content-Length: ten\r\n"}, {null, "content-length:\r\n"}, {null, "Content-Length: 1 2\r\n"},
             {null, "Content-Length: +5\r\n"}, {null, "Content-Length: 99999999999999999999\r\n"},
-            {null, "Content-Type: text/plain\u0001\r\n"}, {null, "Content-Length : x\r\n"},
+            {null, "Content-Type: text/\u0001plain\r\n"}, {null, "Content-Length : x\r\n"},
         }) {
             IsapiException e = assertThrows(IsapiException.class, () -> ResponseHead.parse(bad[0], bad[1], 200),
                     bad[0] + " / " + bad[1]);
