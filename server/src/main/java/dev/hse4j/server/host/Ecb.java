@@ -84,12 +84,22 @@ final class Ecb implements ExtensionControlBlock {
 
     @Override
     public int queryRedirectRecord(byte[] buffer) throws IsapiException {
-        return redirect.copyTo(buffer);
+        return redirect().copyTo(buffer);
     }
 
     @Override
     public RedirectRecord redirectRecord() throws IsapiException {
-        return redirect.view();
+        return redirect().view();
+    }
+
+    /** @return the redirect-record query; none in a binding without hse4j's connector (a servlet container): 50 */
+    private RecordQuery redirect() throws IsapiException {
+        RecordQuery r = redirect;
+        if (r == null) {
+            throw new IsapiException(IsapiError.NOT_SUPPORTED,
+                    "redirect records exist only on hse4j's own connector, not inside a servlet container");
+        }
+        return r;
     }
 
     @Override public int version() { return ExtensionVersion.HSE_VERSION; }

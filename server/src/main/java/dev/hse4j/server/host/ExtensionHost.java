@@ -6,7 +6,6 @@ import dev.hse4j.server.deploy.Deployment;
 import dev.hse4j.server.deploy.ExtensionRegistry;
 import dev.hse4j.server.web.CustomErrors;
 import dev.hse4j.server.proxy.RecordQuery;
-import dev.hse4j.server.web.ErrorPage;
 import dev.hse4j.server.strict.StrictPolicy;
 import dev.hse4j.server.config.LimitsConfig;
 import dev.hse4j.server.limits.Bulkhead;
@@ -21,8 +20,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToIntFunction;
 
-import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -133,62 +130,77 @@ public final class ExtensionHost extends Handler.Abstract {
         if (name.equals(request.getAttribute(ChildRequests.SKIP_ATTRIBUTE))) {
             return false; // a child request run with IGNORE_CURRENT_INTERCEPTOR: not this extension again
         }
+        route(new JettyExchange(request, response, callback, pieceSize.applyAsInt(request)), path);
+        return true;
+    }
+
+    /**
+     * Serves a request for {@code /ext/<name>[/<path-info>]} that another binding (the servlet binding) brings:
+     * the same routing, limits, read-ahead, ECB and state machine as hse4j's own server. It returns at once or
+     * after the procedure returned; the exchange ends through its transport.
+     *
+     * @param exchange the request and its transport
+     * @param path the path under the binding's base, starting with {@link #PREFIX}, still percent-encoded
+     */
+    public void serve(HostExchange exchange, String path) {
+        if (!path.startsWith(PREFIX)) {
+            exchange.answer(HttpStatus.NOT_FOUND_404, "not an extension's URL", false, false);
+            return;
+        }
+        route(exchange, path);
+    }
+
+    private void route(HostExchange exchange, String path) {
+        String rest = path.substring(PREFIX.length());
+        int slash = rest.indexOf('/');
+        String name = slash < 0 ? rest : rest.substring(0, slash);
         // PATH_INFO is documented decoded: Jetty's path here is canonical but still percent-encoded.
         String pathInfo;
         try {
             pathInfo = slash < 0 ? "" : URIUtil.decodePath(rest.substring(slash));
         } catch (IllegalArgumentException e) {
-            ErrorPage.write(request, response, callback, HttpStatus.BAD_REQUEST_400, "the path cannot be decoded");
-            return true;
+            exchange.answer(HttpStatus.BAD_REQUEST_400, "the path cannot be decoded", false, false);
+            return;
         }
         Deployment d = name.isEmpty() ? null : registry.acquire(name);
         if (d == null && !name.isEmpty() && registry.isLoading(name)) {
             // Starting, or this jar is being (re)loaded: worth a retry, unlike a 404.
-            ErrorPage.write(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503,
-                    PREFIX + name + " is loading; try again in a moment", new HttpField(HttpHeader.RETRY_AFTER, "1"));
-            return true;
+            exchange.answer(HttpStatus.SERVICE_UNAVAILABLE_503, PREFIX + name + " is loading; try again in a moment",
+                    true, false);
+            return;
         }
         if (d == null) {
-            ErrorPage.write(request, response, callback, HttpStatus.NOT_FOUND_404,
-                    "no extension is mounted at " + PREFIX + name);
-            return true;
+            exchange.answer(HttpStatus.NOT_FOUND_404, "no extension is mounted at " + PREFIX + name, false, false);
+            return;
         }
         long max = d.maxRequestBody();
-        if (max > 0 && request.getLength() > max) {
+        if (max > 0 && exchange.contentLength() > max) {
             d.release();
             limitStats.tooLarge();
-            reject(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413,
-                    "the request body is larger than " + max + " bytes, the most " + PREFIX + name + " accepts");
-            return true;
+            exchange.answer(HttpStatus.PAYLOAD_TOO_LARGE_413,
+                    "the request body is larger than " + max + " bytes, the most " + PREFIX + name + " accepts",
+                    false, true);
+            return;
         }
         if (!d.bulkhead().hasRoom()) {
             d.release();
-            busy(d, request, response, callback);
-            return true;
+            busy(d, exchange);
+            return;
         }
-        new Session(d, request, response, callback, name, pathInfo).preload();
-        return true;
+        new Session(d, exchange, name, pathInfo).preload();
     }
 
     /** 503 at once: the extension has as many requests running as its bulkhead allows. */
-    private void busy(Deployment d, Request request, Response response, Callback callback) {
+    private void busy(Deployment d, HostExchange exchange) {
         Bulkhead b = d.bulkhead();
         limitStats.bulkheadRejected();
         if (b.reject()) {
             LOG.warn("extension {} ({}) has {} requests running, its cap (maxConcurrentRequests); answering 503 "
                     + "until one ends ({} refused so far)", d.name(), d.jar().getFileName(), b.cap(), b.rejected());
         }
-        reject(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503,
-                "the extension " + PREFIX + d.name() + " is busy; try again shortly",
-                new HttpField(HttpHeader.RETRY_AFTER, "1"));
-    }
-
-    /** An answer from the limits, before the extension ran: the connection closes (the body is not read). */
-    private static void reject(Request request, Response response, Callback callback, int status, String message,
-                               HttpField... more) {
-        HttpField[] headers = java.util.Arrays.copyOf(more, more.length + 1);
-        headers[more.length] = new HttpField(HttpHeader.CONNECTION, "close");
-        ErrorPage.write(request, response, callback, status, message, headers);
+        // An answer from the limits, before the extension ran: the connection closes (the body is not read).
+        exchange.answer(HttpStatus.SERVICE_UNAVAILABLE_503,
+                "the extension " + PREFIX + d.name() + " is busy; try again shortly", true, true);
     }
 
     /** "name (jar)" for log lines, built only when a line is written: most requests log nothing. */
@@ -202,13 +214,11 @@ public final class ExtensionHost extends Handler.Abstract {
     /** One request's way through the host: read-ahead, procedure call, session end. */
     private final class Session implements Runnable, RequestIo.EndListener, Deployment.LiveSession {
         private final Deployment deployment;
-        private final Request request;
-        private final Response response;
-        private final Callback callback;
+        private final HostExchange exchange;
+        private final JettyExchange jetty; // null in another binding: what only hse4j's connector gives
         private final String name;
         private final String pathInfo;
-        private final ResponseControl control;
-        private final JettyTransport transport;
+        private final Transport transport;
         private final BodyReader body;
         private final long declaredLength;
         private ByteBuffer preloaded;
@@ -218,19 +228,16 @@ public final class ExtensionHost extends Handler.Abstract {
         private volatile Ecb ecb;
         private volatile StrictSession strict; // null unless the extension runs strict
 
-        Session(Deployment deployment, Request request, Response response, Callback callback, String name,
-                String pathInfo) {
+        Session(Deployment deployment, HostExchange exchange, String name, String pathInfo) {
             this.deployment = deployment;
-            this.request = request;
-            this.response = response;
-            this.callback = callback;
+            this.exchange = exchange;
+            this.jetty = exchange instanceof JettyExchange j ? j : null;
             this.name = name;
             this.pathInfo = pathInfo;
-            this.control = new ResponseControl(request, response);
-            this.transport = new JettyTransport(request, control, control.completion(callback), pieceSize.applyAsInt(request));
+            this.transport = exchange.transport();
             this.body = new BodyReader(transport, scheduler,
                     new MinRate(limits.minRequestRate(), limits.rateGrace().toNanos()), deployment.maxRequestBody());
-            this.declaredLength = request.getLength();
+            this.declaredLength = exchange.contentLength();
             stats.started();
         }
 
@@ -282,23 +289,22 @@ public final class ExtensionHost extends Handler.Abstract {
             } catch (IOException e) {
                 LOG.debug("reading the body ahead for /ext/{} failed", name, e);
                 body.close();
-                transport.releaseBody();
+                exchange.releaseBody();
                 stats.ended(name, RequestIo.End.ERROR, false);
                 deployment.release();
                 if (e instanceof BodyReader.TooSlow) {
                     limitStats.slowBody();
-                    reject(request, response, callback, HttpStatus.REQUEST_TIMEOUT_408,
-                            "the request body did not arrive in time");
+                    exchange.answer(HttpStatus.REQUEST_TIMEOUT_408, "the request body did not arrive in time",
+                            false, true);
                 } else if (e instanceof BodyReader.TooLarge) {
                     limitStats.tooLarge();
-                    reject(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413,
+                    exchange.answer(HttpStatus.PAYLOAD_TOO_LARGE_413,
                             "the request body is larger than " + deployment.maxRequestBody() + " bytes, the most "
-                                    + PREFIX + name + " accepts");
+                                    + PREFIX + name + " accepts", false, true);
                 } else if (BodyReader.isMalformed(e)) {
-                    ErrorPage.write(request, response, callback, HttpStatus.BAD_REQUEST_400,
-                            "the request body is malformed");
+                    exchange.answer(HttpStatus.BAD_REQUEST_400, "the request body is malformed", false, false);
                 } else {
-                    callback.failed(e);
+                    exchange.abort(e);
                 }
                 return;
             }
@@ -318,10 +324,10 @@ public final class ExtensionHost extends Handler.Abstract {
             Bulkhead bulkhead = deployment.bulkhead();
             if (!bulkhead.tryEnter()) {
                 body.close();
-                transport.releaseBody();
+                exchange.releaseBody();
                 stats.ended(RequestIo.End.OK, false);
                 deployment.release();
-                busy(deployment, request, response, callback);
+                busy(deployment, exchange);
                 return;
             }
             try {
@@ -341,29 +347,32 @@ public final class ExtensionHost extends Handler.Abstract {
                     new MinRate(limits.minResponseRate(), limits.rateGrace().toNanos()), limitStats);
             this.io = io;
             deployment.sessionStarted(this);
-            String query = request.getHttpURI().getQuery();
-            String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
-            Ecb ecb = new Ecb(connIds.incrementAndGet(), request.getMethod(), query == null ? "" : query, pathInfo,
+            String query = exchange.query();
+            String contentType = exchange.contentType();
+            Ecb ecb = new Ecb(connIds.incrementAndGet(), transport.method(), query == null ? "" : query, pathInfo,
                     contentType == null ? "" : contentType, total, data, webroot, io);
-            ecb.bindVariables(new ServerVariables(new JettyRequestFacts(request), ecb, PREFIX + name, softwareName, webroot.root().toString()));
-            ecb.bindServices(new RequestServices(request, io, control, deployment, name, webroot, customErrors, children));
+            ecb.bindVariables(new ServerVariables(exchange.facts(), ecb, exchange.scriptBase() + PREFIX + name, softwareName, webroot.root().toString()));
+            ecb.bindServices(new RequestServices(jetty == null ? null : jetty.request, io,
+                    jetty == null ? null : jetty.control, deployment, name, webroot, customErrors, children));
             ecb.bindResources(deployment.resources());
-            ecb.bindRedirectRecord(RecordQuery.of(request, deployment.redirectRecords()));
+            if (jetty != null) {
+                ecb.bindRedirectRecord(RecordQuery.of(jetty.request, deployment.redirectRecords()));
+            }
             this.ecb = ecb;
             ExtensionControlBlock facing = ecb;
             StrictPolicy policy = deployment.strict();
             if (policy != null) {
                 StrictSession s = new StrictSession(policy, name, deployment.extension().getClass().getName(),
-                        request.getMethod() + " " + request.getHttpURI().getPathQuery(), scheduler);
+                        transport.method() + " " + transport.pathQuery(), scheduler);
                 io.watch(s);
                 facing = new StrictEcb(ecb, s);
                 strict = s;
             }
             io.bind(facing);
             ExtensionControlBlock given = facing;
-            if (getServer() == null || getServer().getRequestLog() != null) {
+            if (jetty != null && (getServer() == null || getServer().getRequestLog() != null)) {
                 // Only the access log reads it; setting it costs a per-request attribute map.
-                request.setAttribute(LOG_ATTRIBUTE, new Object() {
+                jetty.request.setAttribute(LOG_ATTRIBUTE, new Object() {
                     @Override
                     public String toString() {
                         String s = ecb.logLine();
@@ -377,16 +386,16 @@ public final class ExtensionHost extends Handler.Abstract {
                 status = deployment.withContextLoader(() -> deployment.extension().httpExtensionProc(given));
                 if (status == null) {
                     LOG.error("extension {} returned null from httpExtensionProc for {}; treated as ERROR", logName,
-                            request.getHttpURI().getPathQuery());
+                            transport.pathQuery());
                     status = HseStatus.ERROR;
                 }
             } catch (Throwable t) {
-                LOG.error("extension {} threw from httpExtensionProc for {} {}", logName, request.getMethod(),
-                        request.getHttpURI().getPathQuery(), t);
+                LOG.error("extension {} threw from httpExtensionProc for {} {}", logName, transport.method(),
+                        transport.pathQuery(), t);
                 status = HseStatus.ERROR;
             }
             if (status == HseStatus.ERROR) {
-                LOG.warn("extension {} failed {} {}", logName, request.getMethod(), request.getHttpURI().getPathQuery());
+                LOG.warn("extension {} failed {} {}", logName, transport.method(), transport.pathQuery());
             }
             if (status == HseStatus.PENDING) {
                 wasPending = true;
@@ -434,8 +443,8 @@ public final class ExtensionHost extends Handler.Abstract {
             SessionObserver o = observer;
             if (o != null) {
                 Ecb e = ecb;
-                o.sessionEnded(new SessionObserver.Ended(name, request.getMethod(), request.getHttpURI().getPathQuery(),
-                        how.name(), wasPending, e == null ? "" : e.logLine(), response.getStatus()));
+                o.sessionEnded(new SessionObserver.Ended(name, transport.method(), transport.pathQuery(),
+                        how.name(), wasPending, e == null ? "" : e.logLine(), transport.status()));
             }
         }
     }

@@ -18,7 +18,9 @@ import org.eclipse.jetty.server.Request;
 /**
  * The IIS 6 ServerSupportFunction services of one request, behind the ECB's typed methods: child requests
  * (EXEC_URL) and their status, custom errors, the flush flag, health reports, URL normalisation and
- * mapping with flags, abortive close.
+ * mapping with flags, abortive close. In a binding without hse4j's connector (the servlet binding) there is no
+ * Jetty request and no {@link ResponseControl}: child requests answer 50 (ERROR_NOT_SUPPORTED), the flush flag and
+ * the abortive close are left to the container.
  */
 final class RequestServices {
 
@@ -81,6 +83,10 @@ final class RequestServices {
     }
 
     void execUrl(ExecUrlInfo info) throws IsapiException {
+        if (request == null) {
+            throw new IsapiException(IsapiError.NOT_SUPPORTED,
+                    "child requests (execUrl) run through hse4j's own server, not inside a servlet container");
+        }
         children.start(request, io, extensionName, info, s -> lastChild = s);
     }
 
@@ -104,11 +110,11 @@ final class RequestServices {
         if (code < 400 || code > 599) {
             throw new IsapiException(IsapiError.INVALID_PARAMETER, "not an error status: " + status);
         }
-        boolean useCustom = request.getAttribute(CustomErrors.DISABLE_ATTRIBUTE) == null;
+        boolean useCustom = request == null || request.getAttribute(CustomErrors.DISABLE_ATTRIBUTE) == null;
         byte[] page = customErrors.page(code, subError, useCustom);
         ResponseHead h = ResponseHead.parse(status, "Content-Type: text/html; charset=utf-8\r\nContent-Length: "
                 + page.length + "\r\nCache-Control: no-store\r\n", code);
-        if (subError > 0) {
+        if (subError > 0 && request != null) {
             request.setAttribute(ChildRequests.SUB_STATUS_ATTRIBUTE, subError);
         }
         io.write(List.of(new Segment.Memory(ByteBuffer.wrap(page))), h, true, false, null, null, async);
@@ -116,7 +122,9 @@ final class RequestServices {
     }
 
     void flushFlag(boolean flush) {
-        control.flushFlag(flush);
+        if (control != null) { // a servlet container buffers and flushes as it does
+            control.flushFlag(flush);
+        }
     }
 
     void reportUnhealthy(String reason) {
@@ -125,12 +133,14 @@ final class RequestServices {
     }
 
     void abortiveClose() {
-        control.abortiveClose();
+        if (control != null) { // a servlet container owns its sockets: no reset from the application
+            control.abortiveClose();
+        }
     }
 
     /** HSE_REQ_CLOSE_CONNECTION after an abortive close: the close is a reset. */
     void beforeCloseConnection() {
-        if (control.isAbortive()) {
+        if (control != null && control.isAbortive()) {
             control.armReset();
         }
     }

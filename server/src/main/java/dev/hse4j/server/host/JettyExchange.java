@@ -1,0 +1,60 @@
+package dev.hse4j.server.host;
+
+import dev.hse4j.server.web.ErrorPage;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * {@link HostExchange} of a Jetty core request on hse4j's own connectors. It also carries what only this
+ * binding has: the request itself (child requests, redirect records, the access log's attribute) and
+ * {@link ResponseControl} (the flush flag, abortive close).
+ */
+final class JettyExchange implements HostExchange {
+
+    final Request request;
+    final Response response;
+    final Callback callback;
+    final ResponseControl control;
+    private final JettyTransport transport;
+    private final JettyRequestFacts facts;
+
+    JettyExchange(Request request, Response response, Callback callback, int maxPiece) {
+        this.request = request;
+        this.response = response;
+        this.callback = callback;
+        this.control = new ResponseControl(request, response);
+        this.transport = new JettyTransport(request, control, control.completion(callback), maxPiece);
+        this.facts = new JettyRequestFacts(request);
+    }
+
+    @Override public Transport transport() { return transport; }
+    @Override public RequestFacts facts() { return facts; }
+    @Override public String query() { return request.getHttpURI().getQuery(); }
+    @Override public String contentType() { return request.getHeaders().get(HttpHeader.CONTENT_TYPE); }
+    @Override public long contentLength() { return request.getLength(); }
+    @Override public void releaseBody() { transport.releaseBody(); }
+
+    @Override
+    public void answer(int status, String message, boolean retryAfter, boolean close) {
+        List<HttpField> headers = new ArrayList<>(2);
+        if (retryAfter) {
+            headers.add(new HttpField(HttpHeader.RETRY_AFTER, "1"));
+        }
+        if (close) {
+            headers.add(new HttpField(HttpHeader.CONNECTION, "close"));
+        }
+        ErrorPage.write(request, response, callback, status, message, headers.toArray(new HttpField[0]));
+    }
+
+    @Override
+    public void abort(Throwable cause) {
+        callback.failed(cause);
+    }
+}
