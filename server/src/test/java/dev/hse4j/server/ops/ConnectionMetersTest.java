@@ -161,6 +161,8 @@ class ConnectionMetersTest {
                 try (Socket first = new Socket()) {
                     first.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0));
                     first.connect(new InetSocketAddress("127.0.0.1", port));
+                    // The kernel completes the handshake before the server accepts: wait for the verdict.
+                    await().atMost(WAIT).until(() -> s.server().admission().stats().accepted() == accepted + 1);
                     assertEquals(-1, connectFrom("127.0.0.2", port, HELLO), "the second connection from .2 is reset");
                     String m = scrape(admin);
                     assertEquals(refusedNow + 2, value(m, "hse4j_admission_verdicts_total{verdict=\"refuse\"}"), brief(m));
