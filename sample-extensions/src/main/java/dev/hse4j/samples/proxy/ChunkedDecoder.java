@@ -28,6 +28,8 @@ final class ChunkedDecoder {
      * @return how many data bytes are now at {@code a[off]}
      * @throws MalformedException for a malformed body
      */
+    private boolean extra;
+
     int decode(byte[] a, int off, int len) throws MalformedException {
         int w = off;
         int end = off + len;
@@ -105,11 +107,17 @@ final class ChunkedDecoder {
                     state = trailerLineEmpty ? State.DONE : State.TRAILER_LINE_START;
                 }
                 case DONE -> {
-                    return w - off; // bytes after the body: ignored (the upstream connection is closed)
+                    extra = true; // bytes after the body: ignored, and the upstream connection is not reused
+                    return w - off;
                 }
             }
         }
         return w - off;
+    }
+
+    /** @return whether bytes came after the end of the body */
+    boolean hadExtraBytes() {
+        return extra;
     }
 
     /** @return whether the last chunk and the trailers have been read */

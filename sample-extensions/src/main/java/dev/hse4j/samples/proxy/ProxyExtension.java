@@ -6,6 +6,7 @@ import dev.hse4j.api.ExtensionSettings;
 import dev.hse4j.api.ExtensionVersion;
 import dev.hse4j.api.HseStatus;
 import dev.hse4j.api.HttpExtension;
+import dev.hse4j.api.TerminateMode;
 
 import java.net.InetSocketAddress;
 
@@ -16,7 +17,9 @@ import java.net.InetSocketAddress;
  * <pre>
  *   --ext-setting proxy.upstream=127.0.0.1:8081 --outbound-allow-ext proxy=127.0.0.1:8081
  * </pre>
- * Each request opens one upstream connection with {@code connectEx}; its first data (in the SYN where TCP
+ * Each client connection gets one upstream connection, opened with {@code connectEx} at its first request
+ * and kept alive for its next ones (closed after {@code proxy.idle-timeout-ms}, 5,000 by default, without
+ * one); its first data (in the SYN where TCP
  * Fast Open works) is the PROXY header of the client connection followed by the request head, so the
  * upstream sees who the client is: when hse4j itself sits behind a trusted balancer
  * ({@code --proxy-protocol}), the client connection's redirect record exactly as the balancer sent it
@@ -27,11 +30,24 @@ import java.net.InetSocketAddress;
 @ExtensionSettings(redirectRecords = true)
 public final class ProxyExtension implements HttpExtension {
 
+    /** How long an upstream connection waits for the next request of its client connection. */
+    static final long DEFAULT_IDLE_MILLIS = 5_000;
+
     private volatile InetSocketAddress upstream;
+    private volatile UpstreamLinks links = new UpstreamLinks(DEFAULT_IDLE_MILLIS);
     private volatile String problem = "no upstream configured (--ext-setting proxy.upstream=HOST:PORT)";
 
     @Override
     public void attach(ExtensionContext context) {
+        String idle = context.setting("idle-timeout-ms");
+        if (idle != null) {
+            try {
+                links = new UpstreamLinks(Math.max(0, Long.parseLong(idle.trim())));
+            } catch (NumberFormatException e) {
+                problem = "the idle-timeout-ms setting is not a number";
+                return;
+            }
+        }
         String u = context.setting("upstream");
         if (u == null) {
             return;
@@ -59,6 +75,13 @@ public final class ProxyExtension implements HttpExtension {
             ProxySession.plainError(ecb, "502 Bad Gateway", "The proxy has no upstream configured.\n");
             return HseStatus.SUCCESS;
         }
-        return new ProxySession(ecb, to).start();
+        return new ProxySession(ecb, to, links).start();
+    }
+
+    /** Closes the idle upstream connections (the server closes any still in use at unload). */
+    @Override
+    public boolean terminateExtension(TerminateMode mode) {
+        links.close();
+        return true;
     }
 }

@@ -26,6 +26,14 @@ import java.util.Set;
  * over. The upload pump owns one 64 KB buffer; the download pump two, so that one receives from the upstream
  * while the other is written to the client. A request never holds more than 192 KB, whatever the sizes.
  *
+ * <p><b>Keep-alive.</b> The upstream connection is an {@link UpstreamLink} kept for the next request of the
+ * same client connection ({@link UpstreamLinks}, keyed by the PROXY header, which names that client
+ * connection): the request goes upstream without {@code Connection: close}, and when the response ended
+ * cleanly (its length known and reached, nothing extra received, the upload finished, the upstream did not
+ * ask to close) the link goes back to the pool instead of being closed. A reused link that turns out closed
+ * before any of the response arrived is replaced by a new connection and the request sent again, if none
+ * of its body was streamed yet (else 502).
+ *
  * <p><b>Failures.</b> Connect failures answer 502 (504 for a connect timeout), with a plain message. An
  * upstream that fails after the response started makes the session end with ERROR (the client connection is
  * closed: a half-sent response cannot be repaired). A client that leaves fails the pending ECB operation:
@@ -35,7 +43,7 @@ import java.util.Set;
  */
 final class ProxySession {
 
-    private static final int BUFFER = 64 * 1024;
+    private static final int BUFFER = UpstreamLink.BUFFER;
     private static final int CHUNK_HEAD = 10; // room for "ffffffff\r\n" in front of an upload chunk
     private static final int MAX_HEAD = 64 * 1024;
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te",
@@ -49,15 +57,25 @@ final class ProxySession {
 
     private final ExtensionControlBlock ecb;
     private final InetSocketAddress upstream;
+    private final UpstreamLinks pool;
     private final boolean chunkedUpload;
-    private final byte[] up = new byte[BUFFER + CHUNK_HEAD + 2];
-    /** Two download buffers: one receives from the upstream while the other is written to the client. */
-    private final byte[][] down = {new byte[BUFFER], new byte[BUFFER]};
+    private byte[] up; // the upload buffer, allocated when a body is streamed
     private final int[] filledLength = new int[2];
     private final java.util.ArrayDeque<Integer> filled = new java.util.ArrayDeque<>(2); // ready to write, in order
-    private int receiving = -1;   // the download buffer a receive is pending on
+    private int receiving = -1;   // the download buffer (of the link) a receive is pending on
     private int writing = -1;     // the download buffer a client write is pending on
-    private OutboundConnection conn;
+    /** The upstream connection and its two download buffers: one receives while the other is written. */
+    private UpstreamLink link;
+    private OutboundConnection connecting; // until the connect completes
+    private ByteBuffer key;               // the PROXY header: which client connection this is
+    private byte[] request;               // the request head (and a small body) as sent upstream
+    private byte[] restOfHead;            // a head too big for the first data
+    private boolean reused;               // the link came from the pool
+    private boolean streamedUp;           // body bytes beyond the request went up: it cannot be sent again
+    private boolean sendPending;
+    private boolean releaseWhenSent;      // the response ended before the last send's completion
+    private boolean upstreamCloses;       // the upstream said Connection: close (or spoke HTTP/1.0)
+    private boolean extraBytes;           // bytes after the end of the response: the link cannot be reused
 
     private EcbOp ecbBusy = EcbOp.NONE;
     private boolean readWaiting;
@@ -73,15 +91,20 @@ final class ProxySession {
     private long bodyLeft;
     private final ChunkedDecoder chunks = new ChunkedDecoder();
     private boolean responseDone;
+    private boolean keepAlive10;
     private boolean ended;
 
-    ProxySession(ExtensionControlBlock ecb, InetSocketAddress upstream) {
+    ProxySession(ExtensionControlBlock ecb, InetSocketAddress upstream, UpstreamLinks pool) {
         this.ecb = ecb;
         this.upstream = upstream;
+        this.pool = pool;
         this.chunkedUpload = ecb.totalBytes() == ExtensionControlBlock.UNKNOWN_LENGTH;
     }
 
-    /** Connects with the PROXY header and the request head (and a small body) as first data. */
+    /**
+     * Takes the client connection's idle upstream link and sends the request on it, or connects with the
+     * PROXY header and the request head (and a small body) as first data.
+     */
     synchronized HseStatus start() throws IsapiException {
         byte[] proxyHeader;
         String requestHead;
@@ -93,30 +116,50 @@ final class ProxySession {
             plainError(ecb, "502 Bad Gateway", "The proxy could not forward this request.\n");
             return HseStatus.SUCCESS;
         }
+        key = ByteBuffer.wrap(proxyHeader);
         byte[] headBytes = requestHead.getBytes(StandardCharsets.ISO_8859_1);
         preload = ecb.data();
-        ByteArrayOutputStream first = new ByteArrayOutputStream(proxyHeader.length + headBytes.length + preload.remaining());
-        first.writeBytes(proxyHeader);
         if (proxyHeader.length + headBytes.length <= 65_535) {
-            first.writeBytes(headBytes);
-            headBytes = null;
-            if (!chunkedUpload && first.size() + preload.remaining() <= 65_535) { // a small body rides along
-                byte[] b = new byte[preload.remaining()];
+            ByteArrayOutputStream r = new ByteArrayOutputStream(headBytes.length + preload.remaining());
+            r.writeBytes(headBytes);
+            if (!chunkedUpload && proxyHeader.length + headBytes.length + preload.remaining() <= 65_535) {
+                byte[] b = new byte[preload.remaining()]; // a small body rides along
                 preload.get(b);
-                first.writeBytes(b);
+                r.writeBytes(b);
             }
+            request = r.toByteArray();
+        } else {
+            request = new byte[0];
+            restOfHead = headBytes; // a head too big for the first data follows it
         }
-        byte[] rest = headBytes; // a head too big for the first data follows it
         ecb.ioCompletion(this::onEcb, null);
+        UpstreamLink idle = restOfHead == null ? pool.take(key, this) : null;
+        if (idle != null) {
+            link = idle;
+            reused = true;
+            receiving = idle.takenReceiving; // the idle receive carries on as this request's first
+            sendUp(ByteBuffer.wrap(request));
+            if (!ended) {
+                receiveMore();
+            }
+            return HseStatus.PENDING;
+        }
+        return connect() ? HseStatus.PENDING : HseStatus.SUCCESS;
+    }
+
+    /** Opens a new upstream connection. @return false if that failed at once (the client was answered) */
+    private boolean connect() throws IsapiException {
+        ByteBuffer first = ByteBuffer.allocate(key.remaining() + request.length);
+        first.put(key.duplicate()).put(request).flip();
         try {
-            conn = ecb.outbound().connectEx(upstream, ByteBuffer.wrap(first.toByteArray()), 0,
-                    c -> onConnect(c, rest), null);
+            connecting = ecb.outbound().connectEx(upstream, first, 0, this::onConnect, null);
+            return true;
         } catch (IsapiException e) {
             LOG.log(System.Logger.Level.WARNING, "proxy: cannot connect to " + upstream + ": " + e.getMessage());
             plainError(ecb, "502 Bad Gateway", "The proxy could not reach its upstream.\n");
-            return HseStatus.SUCCESS;
+            ended = true;
+            return false;
         }
-        return HseStatus.PENDING;
     }
 
     /**
@@ -159,28 +202,59 @@ final class ProxySession {
         } else if (hasLength || ecb.totalBytes() > 0) {
             h.append("Content-Length: ").append(ecb.totalBytes()).append("\r\n");
         }
-        return h.append("Connection: close\r\n\r\n").toString();
+        return h.append("\r\n").toString(); // HTTP/1.1: the connection stays open for the next request
     }
 
     // ------------------------------------------------------------------ connect
 
-    private synchronized void onConnect(ConnectCompletion c, byte[] restOfHead) {
+    private synchronized void onConnect(ConnectCompletion c) {
+        connecting = null;
         if (!c.isSuccess()) {
             c.connection().close();
             LOG.log(System.Logger.Level.WARNING, "proxy: upstream " + upstream + " failed: " + IsapiError.name(c.errorCode()));
             upstreamFailed(c.errorCode());
             return;
         }
+        UpstreamLink l = new UpstreamLink(c.connection(), key, pool);
+        l.attach(this);
         if (ended) {
-            conn.close();
+            l.conn.close();
             return;
         }
+        link = l;
         receiveMore();
         if (restOfHead != null) {
             sendUp(ByteBuffer.wrap(restOfHead));
         } else {
             nextUpload();
         }
+    }
+
+    /**
+     * A reused link failed before any of the response came: the upstream had closed it while it was idle.
+     * Sends the request again on a new connection if nothing of it is lost.
+     *
+     * @return whether it did (else the caller reports the failure)
+     */
+    private boolean retryOnNewConnection() {
+        if (!reused || streamedUp || headParsed || head.size() > 0 || ended) {
+            return false;
+        }
+        reused = false;
+        UpstreamLink old = link;
+        link = null;
+        receiving = -1;
+        sendPending = false;
+        old.abandon();
+        LOG.log(System.Logger.Level.DEBUG, "proxy: an idle upstream connection was closed; sending again on a new one");
+        try {
+            if (!connect()) {
+                doneQuietly(HseStatus.SUCCESS); // answered 502
+            }
+        } catch (IsapiException e) {
+            end(HseStatus.ERROR);
+        }
+        return true;
     }
 
     // ------------------------------------------------------------------ upload: client → upstream
@@ -191,7 +265,9 @@ final class ProxySession {
             return;
         }
         if (preload.hasRemaining()) {
+            streamedUp = true;
             int n = Math.min(preload.remaining(), BUFFER);
+            upBuffer();
             preload.get(up, CHUNK_HEAD, n);
             sendUp(frame(n));
         } else if (ecb.available() >= ecb.totalBytes() && !chunkedUpload) {
@@ -204,13 +280,21 @@ final class ProxySession {
     }
 
     private void readClient() {
+        streamedUp = true;
         ecbBusy = EcbOp.READ;
         try {
-            ecb.readClientAsync(ByteBuffer.wrap(up, CHUNK_HEAD, BUFFER));
+            ecb.readClientAsync(ByteBuffer.wrap(upBuffer(), CHUNK_HEAD, BUFFER));
         } catch (IsapiException e) {
             ecbBusy = EcbOp.NONE;
             clientGone();
         }
+    }
+
+    private byte[] upBuffer() {
+        if (up == null) {
+            up = new byte[BUFFER + CHUNK_HEAD + 2];
+        }
+        return up;
     }
 
     /** The upload buffer's {@code n} data bytes at CHUNK_HEAD, framed as a chunk when the upload is chunked. */
@@ -227,19 +311,39 @@ final class ProxySession {
     }
 
     private void sendUp(ByteBuffer b) {
+        UpstreamLink l = link;
         try {
-            conn.send(b, this::onSent, null);
+            sendPending = true;
+            l.conn.send(b, c -> onSent(l, c), null);
         } catch (IsapiException e) {
-            upstreamFailed(e.errorCode());
+            sendPending = false;
+            if (!retryOnNewConnection()) {
+                upstreamFailed(e.errorCode());
+            }
         }
     }
 
-    private synchronized void onSent(Completion c) {
+    private synchronized void onSent(UpstreamLink l, Completion c) {
+        if (l != link) {
+            return; // a link given up for a new connection
+        }
+        sendPending = false;
+        if (releaseWhenSent) { // the response ended meanwhile
+            releaseWhenSent = false;
+            if (c.isSuccess()) {
+                pool.release(l);
+            } else {
+                closeUpstream();
+            }
+            return;
+        }
         if (ended) {
             return;
         }
         if (!c.isSuccess()) {
-            upstreamFailed(c.errorCode());
+            if (!retryOnNewConnection()) {
+                upstreamFailed(c.errorCode());
+            }
             return;
         }
         nextUpload();
@@ -249,34 +353,38 @@ final class ProxySession {
 
     /** Starts a receive into a free download buffer, if there is one and none is pending. */
     private void receiveMore() {
-        if (receiving >= 0 || responseDone) {
+        if (receiving >= 0 || responseDone || link == null) {
             return;
         }
         for (int i = 0; i < 2; i++) {
             if (i != writing && !filled.contains(i)) {
                 receiving = i;
                 try {
-                    conn.receive(ByteBuffer.wrap(down[i]), this::onReceived, null);
+                    link.receive(i);
                 } catch (IsapiException e) {
                     receiving = -1;
-                    upstreamFailed(e.errorCode());
+                    if (!retryOnNewConnection()) {
+                        upstreamFailed(e.errorCode());
+                    }
                 }
                 return;
             }
         }
     }
 
-    private synchronized void onReceived(Completion c) {
-        int i = receiving;
+    /** A receive's completion, from the link: {@code i} is the download buffer it filled. */
+    synchronized void onReceived(int i, Completion c) {
         receiving = -1;
         if (ended) {
             return;
         }
-        if (!c.isSuccess()) {
-            upstreamFailed(c.errorCode());
+        if (!c.isSuccess() || (c.bytesTransferred() == 0 && !headParsed && head.size() == 0)) {
+            if (!retryOnNewConnection()) {
+                upstreamFailed(c.isSuccess() ? IsapiError.WSAECONNRESET : c.errorCode());
+            }
             return;
         }
-        byte[] buf = down[i];
+        byte[] buf = link.down[i];
         int n = (int) c.bytesTransferred();
         if (n == 0) { // the upstream closed
             if (!headParsed || body == Body.CONTENT_LENGTH || body == Body.CHUNKED) {
@@ -317,16 +425,19 @@ final class ProxySession {
                     return;
                 }
                 responseDone = chunks.isDone();
+                extraBytes = chunks.hadExtraBytes();
             }
             case CONTENT_LENGTH -> {
                 len = (int) Math.min(n, bodyLeft);
                 bodyLeft -= len;
                 responseDone = bodyLeft == 0;
+                extraBytes = len < n;
             }
             case UNTIL_CLOSE -> len = n;
             default -> {
                 len = 0;
                 responseDone = true;
+                extraBytes = n > 0;
             }
         }
         if (len > 0) {
@@ -378,12 +489,17 @@ final class ProxySession {
                 }
             } else if (lower.equals("transfer-encoding")) {
                 chunked = value.toLowerCase(Locale.ROOT).endsWith("chunked");
+            } else if (lower.equals("connection")) {
+                String v = value.toLowerCase(Locale.ROOT);
+                upstreamCloses |= v.contains("close");
+                keepAlive10 |= v.contains("keep-alive");
             }
             if ((!HOP_BY_HOP.contains(lower) || lower.equals("content-length")) && !lower.equals(DATE)) {
                 out.append(name).append(": ").append(value).append("\r\n");
             }
         }
         headParsed = true;
+        upstreamCloses |= sl[0].equals("HTTP/1.0") && !keepAlive10;
         boolean bodiless = "HEAD".equals(ecb.method()) || code < 200 || code == 204 || code == 304;
         if (bodiless) {
             body = Body.NONE;
@@ -421,7 +537,7 @@ final class ProxySession {
             if (i != null) {
                 writing = i;
                 ecbBusy = EcbOp.WRITE;
-                ecb.writeClientAsync(ByteBuffer.wrap(down[i], 0, filledLength[i]));
+                ecb.writeClientAsync(ByteBuffer.wrap(link.down[i], 0, filledLength[i]));
             } else if (responseDone && receiving < 0) {
                 end(HseStatus.SUCCESS);
             }
@@ -522,25 +638,39 @@ final class ProxySession {
             return;
         }
         ended = true;
-        if (s == HseStatus.SUCCESS) {
-            closeUpstreamAfterItsEnd();
-        } else {
+        if (s != HseStatus.SUCCESS) {
             closeUpstream();
+        } else if (reusable()) {
+            if (sendPending) {
+                releaseWhenSent = true; // onSent gives it back
+            } else {
+                pool.release(link);
+            }
+        } else {
+            closeUpstreamAfterItsEnd();
         }
         doneQuietly(s);
     }
 
+    /** @return whether the link can carry the next request of this client connection */
+    private boolean reusable() {
+        return link != null && responseDone && body != Body.UNTIL_CLOSE && !upstreamCloses && !extraBytes
+                && uploadDone && link.conn.isOpen();
+    }
+
     /**
-     * The response is complete and the upstream was asked for {@code Connection: close}: let it close first,
-     * then close. The side that closes first keeps the port in TIME_WAIT for a minute; on the proxy's side
+     * The response is complete but the link cannot be kept: when the upstream said it closes, let it close
+     * first, then close. The side that closes first keeps the port in TIME_WAIT for a minute; on the proxy's side
      * that would exhaust the ephemeral ports under load (a connection per request).
      */
     private void closeUpstreamAfterItsEnd() {
-        if (conn == null || receiving >= 0 || body == Body.UNTIL_CLOSE) {
+        if (link == null || receiving >= 0 || body == Body.UNTIL_CLOSE || !upstreamCloses || extraBytes) {
             closeUpstream();
             return;
         }
-        OutboundConnection c = conn;
+        UpstreamLink l = link;
+        l.abandon(); // the receive below is this method's, not a session's
+        OutboundConnection c = l.conn;
         try {
             c.receive(ByteBuffer.allocate(1), done -> c.close(), null); // end of stream (or anything): close
         } catch (IsapiException e) {
@@ -549,8 +679,11 @@ final class ProxySession {
     }
 
     private void closeUpstream() {
-        if (conn != null) {
-            conn.close();
+        if (link != null) {
+            link.abandon();
+            link.conn.close();
+        } else if (connecting != null) {
+            connecting.close();
         }
     }
 

@@ -60,6 +60,18 @@ final class RecordingUpstream implements AutoCloseable {
         return List.copyOf(conns);
     }
 
+    /** Closes every connection accepted so far (as an upstream's keep-alive timeout would). */
+    void closeConnections() throws IOException {
+        for (Socket s : sockets) {
+            s.close();
+        }
+    }
+
+    /** @return how many accepted connections are still open on this side */
+    long openConnections() {
+        return conns.stream().filter(c -> !c.closed).count();
+    }
+
     private void acceptLoop() {
         while (!listener.isClosed()) {
             try {
