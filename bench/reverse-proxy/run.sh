@@ -6,11 +6,12 @@
 #
 # Environment (defaults in brackets): ROUNDS [3] rounds (the order of the three rotates each round),
 # DURATION [10] seconds per wrk run, WARMUP [15] (the JVM needs it to finish compiling), CONNECTIONS [50] wrk connections for hello,
-# BIG_CONNECTIONS [1] for the 100 MiB download, HSE_JAR, EXT_DIR (another build to measure).
+# BIG_CONNECTIONS [1] for the 100 MiB download, HSE_JAR, EXT_DIR (another build to measure), BEFORE_EXT_DIR
+# (a directory holding another build's proxy.jar: measured too, as the front `before`, on BEFORE_HSE_JAR [HSE_JAR]).
 #
 # Upstream: one nginx with two loopback listeners serving the same /hello and /big.bin (100 MiB): a plain one
 # for nginx proxy_pass and HAProxy, and one with `proxy_protocol` for hse4j, whose proxy sample always sends a
-# PROXY v2 header first. Fronts: hse4j (proxy sample, one upstream connection per request, Connection: close),
+# PROXY header first. Fronts: hse4j (proxy sample, one upstream keep-alive connection per client connection),
 # nginx proxy_pass (its default: HTTP/1.0 upstream, one connection per request), HAProxy 2.6 mode http (its
 # default: upstream connections reused, http-reuse safe). Everything on 127.0.0.1; servers stopped on exit.
 set -euo pipefail
@@ -24,7 +25,7 @@ BIG_CONNECTIONS=${BIG_CONNECTIONS:-1}
 HSE_JAR=${HSE_JAR:-$ROOT/server/target/hse4j-server.jar}
 EXT_DIR=${EXT_DIR:-$ROOT/sample-extensions/target/jars}
 WORK=$(mktemp -d -t proxybench.XXXXXX)
-P_UP=18181 P_UPPP=18182 P_HSE=18180 P_NGX=18183 P_HAP=18184
+P_UP=18181 P_UPPP=18182 P_HSE=18180 P_NGX=18183 P_HAP=18184 P_BEFORE=18185
 
 for tool in java mvn curl wrk nginx haproxy; do
   command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || { echo "bench/reverse-proxy: $tool is missing (apt-get install nginx haproxy wrk curl)" >&2; exit 1; }
@@ -115,6 +116,12 @@ java -jar "$HSE_JAR" --host 127.0.0.1 --port "$P_HSE" --no-https --extensions "$
 declare -A URL=([hse4j]="http://127.0.0.1:$P_HSE/ext/proxy" [nginx]="http://127.0.0.1:$P_NGX" [haproxy]="http://127.0.0.1:$P_HAP")
 declare -A PID=([hse4j]=$HSE_PID [nginx]=$NGX_PID [haproxy]=$HAP_PID)
 NAMES=(hse4j nginx haproxy)
+if [ -n "${BEFORE_EXT_DIR:-}" ]; then
+  java -jar "${BEFORE_HSE_JAR:-$HSE_JAR}" --host 127.0.0.1 --port "$P_BEFORE" --no-https --extensions "$BEFORE_EXT_DIR" --webroot "$ROOT/webroot" \
+    --work-dir "$WORK/before" --access-log none --ext-setting "proxy.upstream=127.0.0.1:$P_UPPP" \
+    --outbound-allow-ext "proxy=127.0.0.1:$P_UPPP" >"$WORK/before.log" 2>&1 & B_PID=$!; PIDS+=($B_PID)
+  URL[before]="http://127.0.0.1:$P_BEFORE/ext/proxy"; PID[before]=$B_PID; NAMES+=(before)
+fi
 for n in "${NAMES[@]}"; do wait_http "${URL[$n]}/hello" 60; done
 grep -m1 "outbound connections" "$WORK/hse.log" || true
 want=$(sha256sum < "$WORK/html/big.bin" | cut -d' ' -f1)
@@ -122,7 +129,7 @@ for n in "${NAMES[@]}"; do
   got=$(curl -s "${URL[$n]}/big.bin" | sha256sum | cut -d' ' -f1)
   [ "$got" = "$want" ] || { echo "$n: 100 MiB body differs" >&2; exit 1; }
 done
-echo "== same 100 MiB body through all three (sha256 ${want:0:16}...)"
+echo "== same 100 MiB body through all ${#NAMES[@]} (sha256 ${want:0:16}...)"
 echo "== $(nproc) CPUs, $(java -version 2>&1 | head -1), $(nginx -v 2>&1 | sed 's/.*: //'), $(haproxy -v | head -1 | cut -d' ' -f1-3), load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 run_wrk() { # name path connections seconds -> "rps bytes/s cpu_us_per_req errors"
@@ -142,8 +149,8 @@ bench() { # label path connections unit
   echo "-- $label: warm-up ${WARMUP}s each, then $ROUNDS rounds x ${DURATION}s (wrk -c$c, keep-alive; order rotates)"
   for n in "${NAMES[@]}"; do run_wrk "$n" "$path" "$c" "$WARMUP" >/dev/null; done
   for ((r = 0; r < ROUNDS; r++)); do
-    for ((i = 0; i < 3; i++)); do
-      n=${NAMES[$(( (i + r) % 3 ))]}
+    for ((i = 0; i < ${#NAMES[@]}; i++)); do
+      n=${NAMES[$(( (i + r) % ${#NAMES[@]} ))]}
       res=$(run_wrk "$n" "$path" "$c" "$DURATION"); R[$n]+="$res"$'\n'
       set -- $res
       if [ "$unit" = MiB/s ]; then

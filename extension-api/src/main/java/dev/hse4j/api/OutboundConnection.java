@@ -19,7 +19,10 @@ import java.nio.ByteBuffer;
  * <h2>Completions</h2>
  * Each operation completes exactly once, on a server thread, never inside the call that started it, with
  * a {@link Completion} carrying the caller's context, the bytes transferred and 0 or a Winsock code.
- * Starting the next operation from a completion does not grow the stack.
+ * Starting the next operation from a completion does not grow the stack. A receive or send completion
+ * may run on the connection's I/O thread (saving two thread hand-offs per operation), so a completion
+ * must not block: start the next asynchronous operation, or hand blocking work to a thread of your own.
+ * The operator can move every completion to the worker threads ({@code --outbound-completions-on-workers}).
  *
  * <h2>Errors</h2>
  * When the peer resets the connection, pending operations complete with {@link IsapiError#WSAECONNRESET}

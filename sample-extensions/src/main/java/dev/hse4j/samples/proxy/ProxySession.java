@@ -12,6 +12,8 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -186,7 +188,7 @@ final class ProxySession {
         }
         StringBuilder h = new StringBuilder(512).append(ecb.method()).append(' ').append(path).append(" HTTP/1.1\r\n");
         boolean hasLength = false;
-        for (String line : ecb.getServerVariable("ALL_RAW").split("\r\n|\n")) {
+        for (String line : lines(ecb.getServerVariable("ALL_RAW"))) {
             int colon = line.indexOf(':');
             if (colon <= 0) {
                 continue;
@@ -448,6 +450,40 @@ final class ProxySession {
         pumpWrite();
     }
 
+    /** Lines split at CRLF or LF, without a regex (this runs for every request). */
+    private static List<String> lines(String text) {
+        List<String> out = new ArrayList<>(16);
+        int start = 0;
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) == '\n') {
+                out.add(text.substring(start, i > start && text.charAt(i - 1) == '\r' ? i - 1 : i));
+                start = i + 1;
+            }
+        }
+        if (start < text.length()) {
+            out.add(text.substring(start));
+        }
+        if (out.isEmpty()) {
+            out.add("");
+        }
+        return out;
+    }
+
+    private static boolean isStatusCode(String s) {
+        return s.length() == 3 && s.charAt(0) >= '1' && s.charAt(0) <= '5' && Character.isDigit(s.charAt(1))
+                && Character.isDigit(s.charAt(2));
+    }
+
+    private static String withoutContentLength(String headers) {
+        StringBuilder b = new StringBuilder(headers.length());
+        for (String line : lines(headers)) {
+            if (!line.regionMatches(true, 0, "content-length:", 0, 15)) {
+                b.append(line).append("\r\n");
+            }
+        }
+        return b.toString();
+    }
+
     private static int indexOfBlankLine(byte[] h) {
         for (int i = 0; i + 3 < h.length; i++) {
             if (h[i] == '\r' && h[i + 1] == '\n' && h[i + 2] == '\r' && h[i + 3] == '\n') {
@@ -459,9 +495,9 @@ final class ProxySession {
 
     /** Status line and headers; drops hop-by-hop headers; decides how the body ends. */
     private boolean parseHead(String text) {
-        String[] lines = text.split("\r\n");
-        String[] sl = lines[0].split(" ", 3);
-        if (sl.length < 2 || !sl[0].startsWith("HTTP/1.") || !sl[1].matches("[1-5][0-9][0-9]")) {
+        List<String> lines = lines(text);
+        String[] sl = lines.get(0).split(" ", 3);
+        if (sl.length < 2 || !sl[0].startsWith("HTTP/1.") || !isStatusCode(sl[1])) {
             return false;
         }
         int code = Integer.parseInt(sl[1]);
@@ -469,13 +505,14 @@ final class ProxySession {
         StringBuilder out = new StringBuilder();
         long length = -1;
         boolean chunked = false;
-        for (int i = 1; i < lines.length; i++) {
-            int colon = lines[i].indexOf(':');
+        for (int i = 1; i < lines.size(); i++) {
+            String line = lines.get(i);
+            int colon = line.indexOf(':');
             if (colon <= 0) {
                 return false;
             }
-            String name = lines[i].substring(0, colon).trim();
-            String value = lines[i].substring(colon + 1).trim();
+            String name = line.substring(0, colon).trim();
+            String value = line.substring(colon + 1).trim();
             String lower = name.toLowerCase(Locale.ROOT);
             if (lower.equals("content-length")) {
                 try {
@@ -505,7 +542,7 @@ final class ProxySession {
             body = Body.NONE;
         } else if (chunked) {
             body = Body.CHUNKED;
-            headers = out.toString().replaceAll("(?im)^content-length:.*\r\n", "");
+            headers = withoutContentLength(out.toString());
             return true;
         } else if (length >= 0) {
             body = Body.CONTENT_LENGTH;

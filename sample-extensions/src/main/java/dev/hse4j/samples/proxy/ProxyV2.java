@@ -49,10 +49,23 @@ final class ProxyV2 {
 
     private static InetAddress literal(String a) throws UnknownHostException {
         String t = a.startsWith("[") && a.endsWith("]") ? a.substring(1, a.length() - 1) : a;
-        if (!t.matches("[0-9A-Fa-f.:%a-zA-Z0-9]+") || !(t.contains(".") || t.contains(":"))) {
+        if (t.isEmpty() || !(t.indexOf('.') >= 0 || t.indexOf(':') >= 0) || !literalChars(t)) {
             throw new UnknownHostException("not an address literal: " + a);
         }
         return InetAddress.getByName(t); // a literal: parsed, never resolved
+    }
+
+    /** Only characters of an address literal (so that getByName never looks a name up). */
+    private static boolean literalChars(String t) {
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            boolean ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.'
+                    || c == ':' || c == '%';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** An IPv4 address as IPv4-mapped IPv6 (::ffff:a.b.c.d) when the other side is IPv6. */

@@ -101,7 +101,17 @@ final class ExtensionOutbound implements ExtensionResources, ExtensionContext {
 
     /** Runs a completion on a server thread with the extension's class loader as context loader. */
     void dispatch(Runnable completion) {
-        server.executor().execute(() -> {
+        server.executor().execute(() -> run(completion));
+    }
+
+    /** @return whether completions the event loop finds run on it (see {@link OutboundConnections}) */
+    boolean completionsOnEventLoop() {
+        return server.completionsOnEventLoop();
+    }
+
+    /** Runs a completion on this thread with the extension's class loader as context loader. */
+    void run(Runnable completion) {
+        {
             Thread t = Thread.currentThread();
             ClassLoader previous = t.getContextClassLoader();
             t.setContextClassLoader(loader);
@@ -112,7 +122,7 @@ final class ExtensionOutbound implements ExtensionResources, ExtensionContext {
             } finally {
                 t.setContextClassLoader(previous);
             }
-        });
+        }
     }
 
     String extensionName() { return name; }

@@ -64,6 +64,7 @@ public final class OutboundConnections implements ExtensionResources.Factory, Au
     }
 
     Executor executor() { return executor; }
+    boolean completionsOnEventLoop() { return config.completionsOnIoThreads(); }
     Transport transport() { return transport; }
     int connectTimeoutMillis() { return (int) config.connectTimeout().toMillis(); }
     long nextId() { return ids.incrementAndGet(); }

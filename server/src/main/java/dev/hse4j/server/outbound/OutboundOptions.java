@@ -26,6 +26,11 @@ public final class OutboundOptions {
     @Option(names = "--outbound-no-fast-open", description = "Never use TCP Fast Open: connect, then send.")
     boolean noFastOpen;
 
+    @Option(names = "--outbound-completions-on-workers", description = "Run every outbound completion on the "
+            + "server's worker threads, never on the I/O thread that found it (for extensions that block in "
+            + "completions; costs two thread hand-offs per operation).")
+    boolean completionsOnWorkers;
+
     @Option(names = "--ext-setting", paramLabel = "NAME.KEY=VALUE", description = "A setting for one extension, "
             + "e.g. proxy.upstream=127.0.0.1:8081 (repeatable).")
     List<String> settings = new ArrayList<>();
@@ -36,7 +41,7 @@ public final class OutboundOptions {
      */
     public OutboundConfig toConfig() {
         OutboundConfig c = OutboundConfig.defaults().withConnectTimeout(Duration.ofMillis(connectTimeoutMs))
-                .withAllow(allow.toArray(String[]::new)).withFastOpen(!noFastOpen);
+                .withAllow(allow.toArray(String[]::new)).withFastOpen(!noFastOpen).withCompletionsOnIoThreads(!completionsOnWorkers);
         for (String a : allowExt) {
             int eq = a.indexOf('=');
             if (eq <= 0) {

@@ -267,7 +267,16 @@ final class TcpConnection implements OutboundConnection {
             pendingSend = op;
         }
         int n = src.remaining();
-        channel.writeAndFlush(Unpooled.wrappedBuffer(src.slice())).addListener(f -> {
+        Channel ch = channel;
+        if (ch.eventLoop().inEventLoop()) { // from a completion run on the event loop: write from a task of its own,
+            ch.eventLoop().execute(() -> write(ch, src, n, op)); // so that this send's completion cannot run inside it
+        } else {
+            write(ch, src, n, op);
+        }
+    }
+
+    private void write(Channel ch, ByteBuffer src, int n, Op op) {
+        ch.writeAndFlush(Unpooled.wrappedBuffer(src.slice())).addListener(f -> {
             synchronized (this) {
                 if (pendingSend != op) {
                     return; // already completed by a close or reset
@@ -277,9 +286,9 @@ final class TcpConnection implements OutboundConnection {
             if (f.isSuccess()) {
                 src.position(src.position() + n);
                 bytesSent.addAndGet(n);
-                complete(op, n, IsapiError.NO_ERROR);
+                completeFromIo(op, n, IsapiError.NO_ERROR);
             } else {
-                complete(op, 0, WinsockErrors.of(f.cause(), closedCode()));
+                completeFromIo(op, 0, WinsockErrors.of(f.cause(), closedCode()));
             }
         });
     }
@@ -330,7 +339,7 @@ final class TcpConnection implements OutboundConnection {
             pendingReceive = null;
         }
         bytesReceived.addAndGet(n);
-        complete(op, n, IsapiError.NO_ERROR);
+        completeFromIo(op, n, IsapiError.NO_ERROR);
         return true;
     }
 
@@ -421,6 +430,20 @@ final class TcpConnection implements OutboundConnection {
     private void complete(Op op, long bytes, int code) {
         Completion c = new Completion(ecb, op.context(), bytes, code);
         owner.dispatch(() -> op.completion().onCompletion(c));
+    }
+
+    /**
+     * A completion found by the event loop itself (a write done, bytes read): never inside a call of the
+     * extension's, so it may run right here when the operator allows it, saving two thread hand-offs.
+     */
+    private void completeFromIo(Op op, long bytes, int code) {
+        Completion c = new Completion(ecb, op.context(), bytes, code);
+        Channel ch = channel;
+        if (owner.completionsOnEventLoop() && ch != null && ch.eventLoop().inEventLoop()) {
+            owner.run(() -> op.completion().onCompletion(c));
+        } else {
+            owner.dispatch(() -> op.completion().onCompletion(c));
+        }
     }
 
     // ------------------------------------------------------------------ status
