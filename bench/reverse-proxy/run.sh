@@ -12,8 +12,9 @@
 # Upstream: one nginx with two loopback listeners serving the same /hello and /big.bin (100 MiB): a plain one
 # for nginx proxy_pass and HAProxy, and one with `proxy_protocol` for hse4j, whose proxy sample always sends a
 # PROXY header first. Fronts: hse4j (proxy sample, one upstream keep-alive connection per client connection),
-# nginx proxy_pass (its default: HTTP/1.0 upstream, one connection per request), HAProxy 2.6 mode http (its
-# default: upstream connections reused, http-reuse safe). Everything on 127.0.0.1; servers stopped on exit.
+# nginx proxy_pass (its default: HTTP/1.0 upstream, one connection per request), nginx-ka (proxy_pass with
+# upstream keep-alive: HTTP/1.1, `keepalive 64`), HAProxy 2.6 mode http (its default: upstream connections
+# reused, http-reuse safe). Everything on 127.0.0.1; servers stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -25,7 +26,7 @@ BIG_CONNECTIONS=${BIG_CONNECTIONS:-1}
 HSE_JAR=${HSE_JAR:-$ROOT/server/target/hse4j-server.jar}
 EXT_DIR=${EXT_DIR:-$ROOT/sample-extensions/target/jars}
 WORK=$(mktemp -d -t proxybench.XXXXXX)
-P_UP=18181 P_UPPP=18182 P_HSE=18180 P_NGX=18183 P_HAP=18184 P_BEFORE=18185
+P_UP=18181 P_UPPP=18182 P_HSE=18180 P_NGX=18183 P_HAP=18184 P_BEFORE=18185 P_NGXKA=18186
 
 for tool in java mvn curl wrk nginx haproxy; do
   command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || { echo "bench/reverse-proxy: $tool is missing (apt-get install nginx haproxy wrk curl)" >&2; exit 1; }
@@ -88,6 +89,11 @@ http {
     listen 127.0.0.1:$P_NGX;
     location / { proxy_pass http://127.0.0.1:$P_UP; }
   }
+  upstream ka { server 127.0.0.1:$P_UP; keepalive 64; }
+  server {
+    listen 127.0.0.1:$P_NGXKA;
+    location / { proxy_pass http://ka; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
 }
 EOF
 nginx -c "$WORK/ngx/nginx.conf" -p "$WORK/ngx" -e "$WORK/ngx/error.log" & NGX_PID=$!; PIDS+=($NGX_PID)
@@ -113,9 +119,9 @@ java -jar "$HSE_JAR" --host 127.0.0.1 --port "$P_HSE" --no-https --extensions "$
   --work-dir "$WORK/hse" --access-log none --ext-setting "proxy.upstream=127.0.0.1:$P_UPPP" \
   --outbound-allow-ext "proxy=127.0.0.1:$P_UPPP" >"$WORK/hse.log" 2>&1 & HSE_PID=$!; PIDS+=($HSE_PID)
 
-declare -A URL=([hse4j]="http://127.0.0.1:$P_HSE/ext/proxy" [nginx]="http://127.0.0.1:$P_NGX" [haproxy]="http://127.0.0.1:$P_HAP")
-declare -A PID=([hse4j]=$HSE_PID [nginx]=$NGX_PID [haproxy]=$HAP_PID)
-NAMES=(hse4j nginx haproxy)
+declare -A URL=([hse4j]="http://127.0.0.1:$P_HSE/ext/proxy" [nginx]="http://127.0.0.1:$P_NGX" [haproxy]="http://127.0.0.1:$P_HAP" [nginx-ka]="http://127.0.0.1:$P_NGXKA")
+declare -A PID=([hse4j]=$HSE_PID [nginx]=$NGX_PID [haproxy]=$HAP_PID [nginx-ka]=$NGX_PID)
+NAMES=(hse4j nginx nginx-ka haproxy)
 if [ -n "${BEFORE_EXT_DIR:-}" ]; then
   java -jar "${BEFORE_HSE_JAR:-$HSE_JAR}" --host 127.0.0.1 --port "$P_BEFORE" --no-https --extensions "$BEFORE_EXT_DIR" --webroot "$ROOT/webroot" \
     --work-dir "$WORK/before" --access-log none --ext-setting "proxy.upstream=127.0.0.1:$P_UPPP" \
