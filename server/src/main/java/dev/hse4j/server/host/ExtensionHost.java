@@ -57,6 +57,8 @@ public final class ExtensionHost extends Handler.Abstract {
     private final HostStats stats = new HostStats();
     private final AtomicLong connIds = new AtomicLong();
     private final ChildRequests children;
+    private final SessionTimeouts timeouts;
+    private final MinRate noRate = new MinRate(0, 0); // stateless when off: shared by every request
     private volatile CustomErrors customErrors;
     private volatile SessionObserver observer;
 
@@ -96,6 +98,7 @@ public final class ExtensionHost extends Handler.Abstract {
         this.webroot = webroot;
         this.completionExecutor = completionExecutor;
         this.scheduler = scheduler;
+        this.timeouts = new SessionTimeouts(scheduler, 1000); // session timeouts to within 1 s, one sweep for all
         this.readTimeout = readTimeout;
         this.softwareName = softwareName;
         this.pieceSize = pieceSize;
@@ -203,6 +206,11 @@ public final class ExtensionHost extends Handler.Abstract {
                 "the extension " + PREFIX + d.name() + " is busy; try again shortly", true, true);
     }
 
+    /** @return a request's own rate bucket, or the shared one that is off (it never changes: nothing to allocate) */
+    private MinRate rate(long bytesPerSecond) {
+        return bytesPerSecond <= 0 ? noRate : new MinRate(bytesPerSecond, limits.rateGrace().toNanos());
+    }
+
     /** "name (jar)" for log lines, built only when a line is written: most requests log nothing. */
     private record LogName(String name, Deployment deployment) {
         @Override
@@ -236,7 +244,7 @@ public final class ExtensionHost extends Handler.Abstract {
             this.pathInfo = pathInfo;
             this.transport = exchange.transport();
             this.body = new BodyReader(transport, scheduler,
-                    new MinRate(limits.minRequestRate(), limits.rateGrace().toNanos()), deployment.maxRequestBody());
+                    rate(limits.minRequestRate()), deployment.maxRequestBody());
             this.declaredLength = exchange.contentLength();
             stats.started();
         }
@@ -341,10 +349,10 @@ public final class ExtensionHost extends Handler.Abstract {
             ByteBuffer data = preloaded == null ? NO_BYTES : preloaded.flip();
             long total = declaredLength >= 0 ? declaredLength : eof ? data.remaining() : ExtensionControlBlock.UNKNOWN_LENGTH;
             Object logName = new LogName(name, deployment); // built only if something is logged
-            RequestIo io = new RequestIo(transport, new CompletionDispatcher(completionExecutor),
-                    scheduler, body, readTimeout, deployment.sessionTimeout(), logName,
+            RequestIo io = new RequestIo(transport, completionExecutor,
+                    scheduler, timeouts, body, readTimeout, deployment.sessionTimeout(), logName,
                     deployment.classLoader(), this, bulkhead,
-                    new MinRate(limits.minResponseRate(), limits.rateGrace().toNanos()), limitStats);
+                    rate(limits.minResponseRate()), limitStats);
             this.io = io;
             deployment.sessionStarted(this);
             String query = exchange.query();

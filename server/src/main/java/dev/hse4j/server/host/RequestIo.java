@@ -14,9 +14,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -40,10 +40,12 @@ import org.slf4j.LoggerFactory;
  * this class does the I/O each transition calls for, over a {@link Transport} (Jetty core or a servlet
  * container), and never touches the transport's exchange end twice.
  */
-final class RequestIo {
+final class RequestIo extends SessionTimeouts.Entry {
 
     private static final Logger LOG = LoggerFactory.getLogger(RequestIo.class);
     private static final int FILE_BUFFER = 64 * 1024;
+    private static final AtomicIntegerFieldUpdater<Op> OP_FINISHED =
+            AtomicIntegerFieldUpdater.newUpdater(Op.class, "finished");
 
     /** How a session ended, for the host's bookkeeping. */
     enum End { OK, ERROR, TIMEOUT }
@@ -58,8 +60,10 @@ final class RequestIo {
     }
 
     private final Transport transport;
-    private final CompletionDispatcher dispatcher;
+    private final Executor completionExecutor;
+    private CompletionDispatcher dispatcher; // guarded by lock: made at the first asynchronous operation
     private final Scheduler scheduler;
+    private final SessionTimeouts timeouts;
     private final BodyReader body;
     private final int maxPiece;
     private final Duration readTimeout;
@@ -95,10 +99,10 @@ final class RequestIo {
     private long pieceStart;
     private long pieceBytes;
     private End endHow = End.OK;
-    private Scheduler.Task timeoutTask;
 
-    RequestIo(Transport transport, CompletionDispatcher dispatcher,
-              Scheduler scheduler, BodyReader body, Duration readTimeout, Duration sessionTimeout,
+    RequestIo(Transport transport, Executor completionExecutor,
+              Scheduler scheduler, SessionTimeouts timeouts, BodyReader body, Duration readTimeout,
+              Duration sessionTimeout,
               Object logName, ClassLoader extensionLoader, EndListener endListener, Bulkhead bulkhead,
               MinRate responseRate, LimitStats limitStats) {
         this.bulkhead = bulkhead;
@@ -106,8 +110,9 @@ final class RequestIo {
         this.limitStats = limitStats;
         this.transport = transport;
         this.state = new SessionState(logName);
-        this.dispatcher = dispatcher;
+        this.completionExecutor = completionExecutor;
         this.scheduler = scheduler;
+        this.timeouts = timeouts;
         this.body = body;
         this.maxPiece = transport.maxPiece();
         this.readTimeout = readTimeout;
@@ -121,6 +126,16 @@ final class RequestIo {
     SessionState.Life life() {
         synchronized (lock) {
             return state.life();
+        }
+    }
+
+    /** @return this session's completion dispatcher, made on first use: synchronous requests need none */
+    private CompletionDispatcher dispatcher() {
+        synchronized (lock) {
+            if (dispatcher == null) {
+                dispatcher = new CompletionDispatcher(completionExecutor);
+            }
+            return dispatcher;
         }
     }
 
@@ -139,8 +154,9 @@ final class RequestIo {
     private abstract class Op {
         final IoCompletion completion;
         final Object context;
-        final AtomicBoolean done = new AtomicBoolean();
-        final CountDownLatch syncDone;
+        final boolean sync;
+        volatile int finished; // 0 until finish() ran: set once through OP_FINISHED
+        private volatile boolean syncReleased; // a synchronous operation's waiter may go (guarded wakeup: this)
         volatile long bytes;
         volatile int error;
         volatile boolean cancelled;
@@ -148,7 +164,11 @@ final class RequestIo {
         Op(IoCompletion completion, Object context) {
             this.completion = completion;
             this.context = context;
-            this.syncDone = completion == null ? new CountDownLatch(1) : null;
+            this.sync = completion == null;
+        }
+
+        final boolean isDone() {
+            return finished != 0;
         }
 
         boolean isWrite() {
@@ -161,20 +181,25 @@ final class RequestIo {
         }
 
         final void finish(long transferred, int code, boolean mayRunHere) {
-            if (!done.compareAndSet(false, true)) {
+            if (!OP_FINISHED.compareAndSet(this, 0, 1)) {
                 return;
             }
             bytes = transferred;
             error = code;
             onFinished();
-            if (syncDone != null) {
+            if (sync) {
                 synchronized (lock) {
                     if (current == this) {
                         current = null;
                         state.release(false);
                     }
                 }
-                syncDone.countDown();
+                // Most synchronous writes finish inside the transport's write, on the caller's own thread: then
+                // the flag is all it takes, and the waiter never parks (no latch, no hand-off).
+                syncReleased = true;
+                synchronized (this) {
+                    notifyAll();
+                }
                 afterOperation();
                 return;
             }
@@ -187,7 +212,7 @@ final class RequestIo {
             }
             Completion c = new Completion(ecb, context, transferred, code);
             endListener.asyncCompleted(code);
-            dispatcher.dispatch(() -> {
+            dispatcher().dispatch(() -> {
                 if (counted) {
                     synchronized (lock) {
                         state.deliveryStarts(); // from here on the callback may start the next operation
@@ -222,10 +247,24 @@ final class RequestIo {
         /** Waits for a synchronous operation and returns its bytes or throws its error. */
         long awaitSync(Duration timeout, int timeoutCode) throws IsapiException {
             try {
-                if (timeout == null) {
-                    syncDone.await();
-                } else if (!syncDone.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                    finish(bytes, timeoutCode);
+                if (!syncReleased) {
+                    long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
+                    synchronized (this) {
+                        while (!syncReleased) {
+                            if (timeout == null) {
+                                wait();
+                            } else {
+                                long left = deadline - System.nanoTime();
+                                if (left <= 0) {
+                                    break;
+                                }
+                                TimeUnit.NANOSECONDS.timedWait(this, left);
+                            }
+                        }
+                    }
+                    if (!syncReleased) {
+                        finish(bytes, timeoutCode);
+                    }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -258,7 +297,16 @@ final class RequestIo {
                 pieceCompleted();
                 iterator.failed(x);
             }
+
+            @Override
+            public boolean nonBlocking() {
+                return nonBlockingPieces;
+            }
         };
+        // A synchronous write of memory only: what runs when a piece is done (the next piece's write, or
+        // waking the waiting thread) never blocks, so the transport may run it where the write completed
+        // (Jetty: the selector) instead of dispatching it to a thread that then wakes the waiter.
+        private final boolean nonBlockingPieces;
         private int index;
         private long sent;
         private ByteBuffer fileBuffer;
@@ -268,6 +316,11 @@ final class RequestIo {
             this.segments = segments;
             this.last = last;
             this.disconnectAfter = disconnectAfter;
+            boolean memory = completion == null;
+            for (Segment s : segments) {
+                memory &= s instanceof Segment.Memory;
+            }
+            this.nonBlockingPieces = memory;
         }
 
         void start() {
@@ -463,7 +516,7 @@ final class RequestIo {
 
         /** @param mayRunHere false inside a Jetty demand callback, where no extension code may run */
         void attempt(boolean mayRunHere) {
-            if (done.get()) {
+            if (isDone()) {
                 return; // cancelled or timed out: leave the data for the next read
             }
             int n;
@@ -519,7 +572,7 @@ final class RequestIo {
 
         /** Writes a child's body bytes into this response; fails once this operation has ended. */
         void write(ByteBuffer b, Transport.Done cb) {
-            if (done.get()) {
+            if (isDone()) {
                 cb.failed(new IOException("the parent request's operation has ended"));
                 return;
             }
@@ -663,11 +716,12 @@ final class RequestIo {
             throw e;
         }
         if (async) {
-            dispatcher.enterInitiation();
+            CompletionDispatcher d = dispatcher();
+            d.enterInitiation();
             try {
                 op.start();
             } finally {
-                dispatcher.exitInitiation();
+                d.exitInitiation();
             }
             return 0;
         }
@@ -736,11 +790,12 @@ final class RequestIo {
         ReadOp op = new ReadOp(dst, c, async ? contextFor(null, null) : null);
         begin(op, SessionState.Slot.READING);
         if (async) {
-            dispatcher.enterInitiation();
+            CompletionDispatcher d = dispatcher();
+            d.enterInitiation();
             try {
                 op.attempt();
             } finally {
-                dispatcher.exitInitiation();
+                d.exitInitiation();
             }
             return 0;
         }
@@ -922,9 +977,7 @@ final class RequestIo {
      */
     void start() {
         procThread = Thread.currentThread();
-        synchronized (lock) {
-            timeoutTask = scheduler.schedule(this::onSessionTimeout, sessionTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        }
+        timeouts.add(this, sessionTimeout.toNanos());
     }
 
     /** The procedure returned {@code status}. */
@@ -1013,9 +1066,7 @@ final class RequestIo {
         long shortBy = 0;
         synchronized (lock) {
             status = finishStatus;
-            if (timeoutTask != null) {
-                timeoutTask.cancel();
-            }
+            timeouts.remove(this);
             alreadyAborted = state.exchange() != SessionState.Exchange.OPEN;
             sendDefaultHeadIfNeeded();
             long declared = transport.contentLength();
@@ -1063,7 +1114,8 @@ final class RequestIo {
         endListener.sessionEnded(endHow);
     }
 
-    private void onSessionTimeout() {
+    @Override
+    void expired() {
         abortSession(End.TIMEOUT, "session timeout: doneWithSession was not called in time");
     }
 
@@ -1090,9 +1142,7 @@ final class RequestIo {
         } else {
             LOG.warn("{} {}: {}; response aborted", logName, transport.pathQuery(), why);
         }
-        if (timeoutTask != null) {
-            timeoutTask.cancel();
-        }
+        timeouts.remove(this);
         body.close();
         if (op == null) {
             // Nothing in flight: if nothing was sent either, the client gets a plain 500 saying why.

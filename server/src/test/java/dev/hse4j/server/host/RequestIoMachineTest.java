@@ -61,7 +61,7 @@ class RequestIoMachineTest {
 
     private RequestIo io(MemoryTransport t, Duration sessionTimeout) {
         BodyReader body = new BodyReader(t, scheduler, new MinRate(0, 0), 0);
-        RequestIo io = new RequestIo(t, new CompletionDispatcher(pool), scheduler, body, Duration.ofSeconds(5),
+        RequestIo io = new RequestIo(t, pool, scheduler, new SessionTimeouts(scheduler, 50), body, Duration.ofSeconds(5),
                 sessionTimeout, "test", getClass().getClassLoader(), listener, new Bulkhead(0),
                 new MinRate(0, 1_000_000_000L), new LimitStats());
         io.start();
@@ -236,5 +236,43 @@ class RequestIoMachineTest {
         io.procReturned(HseStatus.SUCCESS);
         await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 2);
         assertEquals(List.of("completion inside=false", "end OK"), events);
+    }
+
+    @Test
+    void aSynchronousWriteTheTransportCompletesAtOnceCostsNoHandOff() throws Exception {
+        MemoryTransport t = new MemoryTransport(); // completes every write inside write(), as Jetty does
+        java.util.concurrent.atomic.AtomicInteger handOffs = new java.util.concurrent.atomic.AtomicInteger();
+        BodyReader body = new BodyReader(t, scheduler, new MinRate(0, 0), 0);
+        RequestIo io = new RequestIo(t, r -> {
+            handOffs.incrementAndGet();
+            pool.execute(r);
+        }, scheduler, new SessionTimeouts(scheduler, 50), body, Duration.ofSeconds(5), Duration.ofSeconds(30),
+                "test", getClass().getClassLoader(), listener, new Bulkhead(0), new MinRate(0, 1_000_000_000L),
+                new LimitStats());
+        io.start();
+        for (int i = 0; i < 1000; i++) {
+            assertEquals(5, writeSync(io, "hello"));
+        }
+        io.procReturned(HseStatus.SUCCESS);
+        assertEquals(0, handOffs.get(), "nothing went to another thread");
+        assertEquals(List.of("end OK"), events);
+        assertEquals(5000, t.written.size());
+    }
+
+    @Test
+    void aSynchronousWriteFinishedLaterOnAnotherThreadWakesTheWaiter() throws Exception {
+        MemoryTransport t = new MemoryTransport();
+        RequestIo io = io(t, Duration.ofSeconds(30));
+        t.holdWrites = true;
+        CountDownLatch held = new CountDownLatch(1);
+        pool.execute(() -> {
+            await().atMost(Duration.ofSeconds(10)).until(() -> t.held != null);
+            held.countDown();
+            t.release();
+        });
+        assertEquals(4, writeSync(io, "slow"));
+        assertTrue(held.await(1, TimeUnit.SECONDS));
+        io.procReturned(HseStatus.SUCCESS);
+        assertEquals(List.of("end OK"), events);
     }
 }
