@@ -278,11 +278,13 @@ final class RequestIo extends SessionTimeouts.Entry {
     }
 
     /** Writes segments in order, each cut into pieces of at most maxPiece bytes. */
-    private final class WriteOp extends Op {
+    private final class WriteOp extends Op implements Transport.Done {
         private final List<Segment> segments;
         private final boolean last;
         private final boolean disconnectAfter;
-        private final Iterator iterator = new Iterator();
+        // Only for a write of more than one piece (or a file, or the final send): most writes are one piece.
+        private Iterator iterator;
+        private Segment.Memory single; // the one piece written without the iterator
         // Jetty's callback for each piece: notes the piece done (most complete inside write(), and then need no
         // timer) before handing over to the iterator.
         private final Transport.Done piece = new Transport.Done() {
@@ -324,7 +326,56 @@ final class RequestIo extends SessionTimeouts.Entry {
         }
 
         void start() {
+            Segment.Memory m = singlePiece();
+            if (m != null) {
+                single = m;
+                int n = m.buffer().remaining();
+                pieceStarts(n);
+                transport.write(false, m.buffer().slice(), this);
+                armIfPending();
+                return;
+            }
+            iterator = new Iterator();
             iterator.iterate();
+        }
+
+        /** @return the segment if this write is one non-empty piece of memory and not the final send, else null */
+        private Segment.Memory singlePiece() {
+            if (last || segments.size() != 1 || !(segments.get(0) instanceof Segment.Memory m)) {
+                return null;
+            }
+            int n = m.buffer().remaining();
+            return n > 0 && n <= maxPiece ? m : null;
+        }
+
+        /** The single piece is written. */
+        @Override
+        public void succeeded() {
+            pieceCompleted();
+            ByteBuffer b = single.buffer();
+            int n = b.remaining();
+            if (single.taken() != null) {
+                single.taken().taken(b, b.position(), n);
+            }
+            b.position(b.position() + n);
+            sent = n;
+            if (disconnectAfter) {
+                closeAfterResponse();
+            }
+            finish(n, IsapiError.NO_ERROR);
+        }
+
+        /** The single piece failed. */
+        @Override
+        public void failed(Throwable x) {
+            pieceCompleted();
+            LOG.debug("{}: write failed", logName, x);
+            finish(0, writeErrorCode(WriteOp.this));
+        }
+
+        @Override
+        public boolean nonBlocking() {
+            return nonBlockingPieces;
         }
 
         @Override
