@@ -78,7 +78,7 @@ final class RequestIo extends SessionTimeouts.Entry {
     private ExtensionControlBlock ecb;
     private IoWatch watch; // strict mode, or null: set once before the procedure runs
 
-    private final Object lock = new Object();
+    private final Object lock; // the state's own monitor: one object fewer per request
     // Everything below is guarded by lock.
     // The named states (lifecycle, slot, head, link, exchange) and the one place they change.
     private final SessionState state;
@@ -110,6 +110,7 @@ final class RequestIo extends SessionTimeouts.Entry {
         this.limitStats = limitStats;
         this.transport = transport;
         this.state = new SessionState(logName);
+        this.lock = state;
         this.completionExecutor = completionExecutor;
         this.scheduler = scheduler;
         this.timeouts = timeouts;
@@ -200,8 +201,7 @@ final class RequestIo extends SessionTimeouts.Entry {
                 synchronized (this) {
                     notifyAll();
                 }
-                afterOperation();
-                return;
+                return; // the waiting thread does the rest (afterOperation): this may be a selector thread
             }
             boolean counted;
             synchronized (lock) {
@@ -270,6 +270,7 @@ final class RequestIo extends SessionTimeouts.Entry {
                 Thread.currentThread().interrupt();
                 finish(bytes, IsapiError.OPERATION_ABORTED);
             }
+            afterOperation(); // a session end that waited for this operation happens on this thread
             if (error != IsapiError.NO_ERROR) {
                 throw new IsapiException(error, describe(error));
             }
