@@ -38,12 +38,6 @@ final class JettyTransport implements Transport {
         public void failed(Throwable x) {
             writeDone.failed(x);
         }
-
-        @Override
-        public InvocationType getInvocationType() {
-            Done d = writeDone;
-            return d != null && d.nonBlocking() ? InvocationType.NON_BLOCKING : InvocationType.BLOCKING;
-        }
     };
     // The body: guarded by this.
     private Content.Chunk chunk;

@@ -201,7 +201,7 @@ final class RequestIo extends SessionTimeouts.Entry {
                 synchronized (this) {
                     notifyAll();
                 }
-                return; // the waiting thread does the rest (afterOperation): this may be a selector thread
+                return; // the waiting thread does the rest (afterOperation), not the transport's thread
             }
             boolean counted;
             synchronized (lock) {
@@ -300,16 +300,7 @@ final class RequestIo extends SessionTimeouts.Entry {
                 pieceCompleted();
                 iterator.failed(x);
             }
-
-            @Override
-            public boolean nonBlocking() {
-                return nonBlockingPieces;
-            }
         };
-        // A synchronous write of memory only: what runs when a piece is done (the next piece's write, or
-        // waking the waiting thread) never blocks, so the transport may run it where the write completed
-        // (Jetty: the selector) instead of dispatching it to a thread that then wakes the waiter.
-        private final boolean nonBlockingPieces;
         private int index;
         private long sent;
         private ByteBuffer fileBuffer;
@@ -319,11 +310,6 @@ final class RequestIo extends SessionTimeouts.Entry {
             this.segments = segments;
             this.last = last;
             this.disconnectAfter = disconnectAfter;
-            boolean memory = completion == null;
-            for (Segment s : segments) {
-                memory &= s instanceof Segment.Memory;
-            }
-            this.nonBlockingPieces = memory;
         }
 
         void start() {
@@ -372,11 +358,6 @@ final class RequestIo extends SessionTimeouts.Entry {
             pieceCompleted();
             LOG.debug("{}: write failed", logName, x);
             finish(0, writeErrorCode(WriteOp.this));
-        }
-
-        @Override
-        public boolean nonBlocking() {
-            return nonBlockingPieces;
         }
 
         @Override

@@ -35,15 +35,6 @@ public interface Transport {
 
         /** The write failed (the client went away, the exchange was failed); nothing more can be written. */
         void failed(Throwable cause);
-
-        /**
-         * @return whether {@link #succeeded} and {@link #failed} never block and never run extension code: the
-         *     transport may then run them on a thread that must not block (Jetty's selector) rather than
-         *     dispatching them; by default they may block
-         */
-        default boolean nonBlocking() {
-            return false;
-        }
     }
 
     /**
