@@ -1,5 +1,7 @@
 package dev.hse4j.server.host;
 
+import dev.hse4j.server.web.ServingCounts;
+
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -8,7 +10,7 @@ import java.util.concurrent.atomic.LongAdder;
  * Server-wide counters of the extension host (one instance per server), and the one place per-extension
  * session events are reported to an {@link Observer} (the metrics).
  */
-public final class HostStats {
+public final class HostStats implements ServingCounts {
 
     /** How a session ended, as the metrics name it. */
     public enum Outcome { OK, ERROR, TIMEOUT }
@@ -78,13 +80,18 @@ public final class HostStats {
     }
 
     /** @return extension requests started */
+    @Override
     public long requests() { return requests.sum(); }
     /** @return sessions not yet ended (their ECB is alive) */
+    @Override
     public int liveSessions() { return (int) liveSessions.sum(); }
     /** @return live sessions whose procedure returned PENDING */
+    @Override
     public int pendingSessions() { return pendingSessions.get(); }
     /** @return sessions that ended in ERROR, an exception or a timeout */
+    @Override
     public long errors() { return errors.get(); }
     /** @return sessions ended by the session timeout */
+    @Override
     public long sessionTimeouts() { return sessionTimeouts.get(); }
 }

@@ -5,7 +5,6 @@ import dev.hse4j.server.deploy.Deployment;
 import dev.hse4j.server.deploy.DirectoryWatcher;
 import dev.hse4j.server.deploy.LeakWatch;
 import dev.hse4j.server.deploy.ExtensionRegistry;
-import dev.hse4j.server.host.HostStats;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -40,7 +39,7 @@ public final class StatusHandler extends Handler.Abstract.NonBlocking {
     private final ObjectMapper json = new ObjectMapper();
     private final ExtensionRegistry registry;
     private final Deployer deployer;
-    private final HostStats stats;
+    private final ServingCounts stats;
     private final Instant startedAt = Instant.now();
     private final Supplier<ObjectNode> extra;
     private volatile DirectoryWatcher watcher;
@@ -52,7 +51,7 @@ public final class StatusHandler extends Handler.Abstract.NonBlocking {
      * @param stats the host's counters
      * @param extra more server facts (TLS, retired loaders...) merged into the document, or null
      */
-    public StatusHandler(ExtensionRegistry registry, Deployer deployer, HostStats stats, Supplier<ObjectNode> extra) {
+    public StatusHandler(ExtensionRegistry registry, Deployer deployer, ServingCounts stats, Supplier<ObjectNode> extra) {
         this.registry = registry;
         this.deployer = deployer;
         this.stats = stats;
