@@ -11,7 +11,7 @@
 #   bench/servlet/run.sh [hello,bulk]     (default: both)
 #
 # Environment: ROUNDS [5], DURATION [8] s per run, WARMUP [10] s per context and workload, THREADS [2],
-#   CONNECTIONS [50], JAVA [java], JAVA_OPTS [-Xms1g -Xmx1g], SKIP_BUILD=1 (use what is built), KEEP_WORK=1,
+#   CONNECTIONS [50], JAVA [java], JAVA_OPTS [-Xms1g -Xmx1g], KEEP_WORK=1,
 #   MAX_SECONDS [600] (a watchdog ends the run, stopping everything, if it takes longer).
 # Needs java 17+, mvn, wrk, curl, python3. A default run takes about 4 minutes.
 set -euo pipefail
@@ -34,13 +34,11 @@ for tool in "$JAVA" mvn curl wrk python3; do
 done
 
 bench_init
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-    log "== building (package, then the servlet module's test class path)"
-    (cd "$ROOT" && { mvn -q -B -o -DskipTests package 2>/dev/null || mvn -q -B -DskipTests package; })
-fi
-# The class path of the servlet module's tests: HseServlet, the bench server, Tomcat (test scope there).
-(cd "$ROOT" && mvn -q -B -o -pl servlet -am dependency:build-classpath -Dmdep.includeScope=test \
-    -Dmdep.outputFile="$WORK/cp.txt" >/dev/null)
+# The servlet module and the class path of its tests (HseServlet, the bench server, Tomcat: test scope there);
+# each module of the reactor writes the file, the servlet module last.
+log "== building the servlet module (package) and its test class path"
+(cd "$ROOT" && mvn -q -B -pl servlet -am -DskipTests -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/cp.txt" \
+    package dependency:build-classpath >"$WORK/build.log" 2>&1) || { cat "$WORK/build.log" >&2; exit 1; }
 CP="$ROOT/servlet/target/classes:$ROOT/servlet/target/test-classes:$(cat "$WORK/cp.txt")"
 
 start_bg watchdog bash -c "trap 'kill \$! 2>/dev/null; exit 0' TERM; sleep ${MAX_SECONDS:-600} & wait \$!;
