@@ -12,13 +12,14 @@
 #
 #   bench/per-request/run.sh [hello-http,hello-https,bulk-https]     (default: all three)
 #
-# Environment: ROUNDS [5], DURATION [8] s per run, WARMUP [10] s (per server
-#   before the first workload, half of it before the others),
+# Environment: ROUNDS [5], DURATION [7] s per run, WARMUP [8] s (per server
+#   before the first workload, half of it before the others; repeated until the CPU per request of two
+#   runs in a row agrees within 15 %, at most WARMUP_RUNS [3] runs),
 #   THREADS [2], CONNECTIONS [50], BULK_CONNECTIONS [1], BLOCKING [1] (0: leave the blocking line out),
 #   JAVA [java], JAVA_OPTS [-Xms1g -Xmx1g], SKIP_BUILD=1 (use the jars already built),
 #   HSE_JAR / EXT_DIR (another hse4j build), HSE_OPTS (extra hse4j flags), KEEP_WORK=1,
-#   MAX_SECONDS [720] (a watchdog ends the run, stopping everything, if it takes longer).
-# Needs java 17+, mvn, wrk, nginx, curl, openssl, python3. A default run takes about 8 minutes.
+#   MAX_SECONDS [600] (a watchdog ends the run, stopping everything, if it takes longer).
+# Needs java 17+, mvn, wrk, nginx, curl, openssl, python3. A default run takes 8-9 minutes (at most 10: the watchdog).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -26,9 +27,10 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 
 WHAT=${1:-hello-http,hello-https,bulk-https}
 ROUNDS=${ROUNDS:-5}
-DURATION=${DURATION:-8}
-WARMUP=${WARMUP:-10}
+DURATION=${DURATION:-7}
+WARMUP=${WARMUP:-8}
 WARM=$WARMUP
+WARMUP_RUNS=${WARMUP_RUNS:-3}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-50}
 BULK_CONNECTIONS=${BULK_CONNECTIONS:-1}
@@ -57,7 +59,7 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 bench_init
 # A watchdog: whatever hangs, the run ends (and stops everything it started) after MAX_SECONDS.
-start_bg watchdog bash -c "trap 'kill \$! 2>/dev/null; exit 0' TERM; sleep ${MAX_SECONDS:-720} & wait \$!;
+start_bg watchdog bash -c "trap 'kill \$! 2>/dev/null; exit 0' TERM; sleep ${MAX_SECONDS:-600} & wait \$!;
     echo 'bench/per-request: MAX_SECONDS reached' >&2; kill -TERM $$"
 LOAD0=$(loadavg)
 log "hse4j per-request bench: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, load average $LOAD0," \
@@ -183,10 +185,20 @@ workload() { # name unit threads connections names... -- urls...
     done
     log ""
     log "=== $wl: ${ROUNDS} rounds x ${DURATION}s, wrk -t$t -c$c, order rotating each round (load average $(loadavg))"
-    # One warm-up run each, long enough for the JIT to settle the path (hse4j's is longer than raw Jetty's:
-    # on a loaded machine it took ~30 s of load to reach its steady cost); later workloads reuse most of it.
+    # Warm-up per server until the JIT has settled the path: runs of WARM s until the CPU per request of two
+    # in a row agree within 15 % (at most WARMUP_RUNS; hse4j's path takes longer to compile than raw Jetty's,
+    # and on a loaded machine it took ~30 s of load); later workloads reuse most of it.
+    local w prev cur
     for i in "${!names[@]}"; do
-        run_wrk "${PIDOF[${names[$i]}]}" "${urls[$i]}" "$t" "$c" "$WARM" >/dev/null
+        prev=""
+        for ((w = 1; w <= WARMUP_RUNS; w++)); do
+            cur=$(run_wrk "${PIDOF[${names[$i]}]}" "${urls[$i]}" "$t" "$c" "$WARM" | awk '{print $3}')
+            if [ -n "$prev" ] && awk -v a="$prev" -v b="$cur" 'BEGIN{exit !(b <= a * 1.15 && b >= a / 1.15)}'; then
+                break
+            fi
+            prev=$cur
+        done
+        log "-- warm-up ${names[$i]}: $((w > WARMUP_RUNS ? WARMUP_RUNS : w)) run(s) of ${WARM}s, last ${cur} us/request"
     done
     WARM=$(( (WARMUP + 1) / 2 ))
     n=${#names[@]}
