@@ -28,6 +28,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-java -version 2>&1 | head -1
-mvn -v | head -1
+java -version 2>&1 | sed -n 1p  # sed reads to the end: head would close the pipe early (SIGPIPE under pipefail)
+mvn -v | sed -n 1p
 exec mvn -B verify "$@"
