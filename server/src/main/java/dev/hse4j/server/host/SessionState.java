@@ -20,22 +20,31 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * Life. Events in capitals; [idle] = slot IDLE and no completion dispatched or running.
  *
- *             PROC_RETURNED_PENDING                DONE_WITH_SESSION
- *  (start)  +--------------------> PENDING -----------------------------------+
- *     |     |                         |                                        |
- *     v     |       PROC_RETURNED     | ABORT                                  v
- *  RUNNING -+------------------------------------------------------------> ENDING
- *   |   |                             |                                    |    |
- *   |   | DONE_WITH_SESSION           |        PROC_RETURNED(_PENDING)     |    |
- *   |   +-----> RUNNING_DONE ---------------------------------------------+    |
- *   |               |                 |                                         |
- *   | ABORT         | ABORT           |          ABORT, or FINISH [idle]:       |
- *   v               v                 v          the transport completes        |
- *  RUNNING_ABORTED <-+               ENDED <----------------------------------- +
- *   |                                 ^  |       (or answers 500 / is failed)
- *   +--- PROC_RETURNED(_PENDING) -----+  | CLOSE [idle]: the end listener is told, once
- *                                        v
- *                                      CLOSED
+ *  (start)
+ *     v              PROC_RETURNED_PENDING                  DONE_WITH_SESSION
+ *  RUNNING -------------------------------------> PENDING ---------------------------+
+ *   | |  |                 PROC_RETURNED             |                                v
+ *   | |  +-------------------------------------------|----------------------------> ENDING
+ *   | | DONE_WITH_SESSION                            |                               ^  |  |
+ *   | v                    PROC_RETURNED(_PENDING)   |                               |  |  |
+ *   | RUNNING_DONE ----------------------------------|-------------------------------+  |  |
+ *   |  |                                             | ABORT           FINISH [idle] |  |  | ABORT
+ *   |  | ABORT                                       v                 <-----------+  |  |
+ *   v  v                                           ENDED <------------------------------+--+
+ *  RUNNING_ABORTED ---- PROC_RETURNED(_PENDING) --> ^ |
+ *                                                     | CLOSE [idle]: the end listener is told, once
+ *                                                     v
+ *                                                   CLOSED
+ *
+ * The same as a table (next() is exactly this; every other pair is refused):
+ *   RUNNING         PROC_RETURNED -> ENDING, PROC_RETURNED_PENDING -> PENDING,
+ *                   DONE_WITH_SESSION -> RUNNING_DONE, ABORT -> RUNNING_ABORTED
+ *   RUNNING_DONE    PROC_RETURNED(_PENDING) -> ENDING, ABORT -> RUNNING_ABORTED
+ *   RUNNING_ABORTED PROC_RETURNED(_PENDING) -> ENDED
+ *   PENDING         DONE_WITH_SESSION -> ENDING, ABORT -> ENDED
+ *   ENDING          FINISH [idle] -> ENDED (the transport completes, or answers 500, or is failed if
+ *                   committed), ABORT -> ENDED
+ *   ENDED           CLOSE [idle] -> CLOSED
  *
  * ABORT = the session timeout ran out, or the extension's version is unloaded: the transport is answered
  * (500, or failed if committed) at once; an operation in flight fails with 995 (ERROR_OPERATION_ABORTED).
