@@ -43,7 +43,7 @@ class TestScriptTest {
     void sandbox(String uid) throws IOException {
         bin = Files.createDirectories(tmp.resolve("bin"));
         calls = tmp.resolve("calls.txt");
-        for (String tool : List.of("bash", "dirname", "head")) {
+        for (String tool : List.of("bash", "dirname", "head", "sed")) {
             Path real = Path.of("/usr/bin", tool);
             Files.createSymbolicLink(bin.resolve(tool), real.toRealPath());
         }
