@@ -95,10 +95,18 @@ class StrictModeTest {
         return found[0];
     }
 
-    /** Reads a response to the end, slowly enough that a 16 MiB write is still pending when it starts. */
-    static byte[] getBig(int port, String path) throws Exception {
-        try (RawHttp c = new RawHttp(port)) {
+    /**
+     * Reads a response to the end, but only once the procedure has returned PENDING: by then the extension has
+     * reused its buffer, and the 16 MiB write (far more than the socket buffers hold) is still pending. Read at
+     * once, a fast client could let the write finish and its completion check the buffer before the extension
+     * touched it, and the mistake would go unseen (strict mode checks; it cannot see the future).
+     */
+    static byte[] getBig(TestServer server, String path) throws Exception {
+        try (RawHttp c = new RawHttp(server.port())) {
+            // The previous request's session is over first, so the count below is this request's.
+            await().atMost(Duration.ofSeconds(20)).until(() -> server.server().stats().pendingSessions() == 0);
             c.send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            await().atMost(Duration.ofSeconds(20)).until(() -> server.server().stats().pendingSessions() > 0);
             return c.read().body();
         }
     }
@@ -106,7 +114,7 @@ class StrictModeTest {
     @Test
     void aBufferReusedBeforeItsCompletionIsReportedWithTheCall() throws Exception {
         try (LogCapture log = new LogCapture()) {
-            byte[] body = getBig(strict.port(), "/ext/buffer");
+            byte[] body = getBig(strict, "/ext/buffer");
             assertEquals(16 << 20, body.length);
             JsonNode r = awaitReport("buffer", "BUFFER_CHANGED");
             assertTrue(r.get("message").asText().contains("GET /ext/buffer"), r.toString());
@@ -114,7 +122,7 @@ class StrictModeTest {
             assertTrue(stack.contains("writeClientAsync"), stack);
             assertTrue(stack.contains("dev.hse4j.fixtures.StrictBufferExtension.httpExtensionProc"), stack);
             // Once per extension: a second occurrence is counted, not logged again.
-            getBig(strict.port(), "/ext/buffer");
+            getBig(strict, "/ext/buffer");
             await().atMost(Duration.ofSeconds(20)).until(() -> report(strict, "buffer", "BUFFER_CHANGED").get("count").asLong() >= 2);
             String text = log.text();
             assertEquals(text.indexOf("strict: extension buffer: a buffer changed"),
@@ -125,7 +133,7 @@ class StrictModeTest {
 
     @Test
     void strictOffReportsNothingAndChangesNothing() throws Exception {
-        byte[] body = getBig(plain.port(), "/ext/buffer");
+        byte[] body = getBig(plain, "/ext/buffer");
         assertEquals(16 << 20, body.length);
         JsonNode s = strictSection(plain);
         assertEquals(false, s.get("enabled").asBoolean());
