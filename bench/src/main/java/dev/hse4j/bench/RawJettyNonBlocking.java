@@ -1,18 +1,12 @@
 package dev.hse4j.bench;
 
-import java.security.Security;
-
-import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
-import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -35,9 +29,6 @@ public final class RawJettyNonBlocking {
 
     /** @param args HTTP port, HTTPS port, PKCS#12 keystore, password @throws Exception if Jetty cannot start */
     public static void main(String[] args) throws Exception {
-        if (Security.getProvider("Conscrypt") == null) {
-            Security.addProvider(org.conscrypt.Conscrypt.newProvider());
-        }
         QueuedThreadPool pool = new QueuedThreadPool(200, 8);
         pool.setName("raw-nb");
         Server server = new Server(pool);
@@ -52,32 +43,8 @@ public final class RawJettyNonBlocking {
         server.addConnector(plain);
 
         HttpConfiguration https = new HttpConfiguration(http);
-        https.setSecureScheme("https");
-        SecureRequestCustomizer src = new SecureRequestCustomizer();
-        src.setSniHostCheck(false);
-        https.addCustomizer(src);
-        SslContextFactory.Server scf = new SslContextFactory.Server();
-        scf.setProvider("Conscrypt");
-        scf.setKeyStorePath(args[2]);
-        scf.setKeyStorePassword(args[3]);
-        scf.setKeyStoreType("PKCS12");
-        scf.setIncludeProtocols("TLSv1.3", "TLSv1.2");
-        scf.setIncludeCipherSuites("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
-                "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-                "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-                "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
-        scf.setUseCipherSuitesOrder(true);
-        scf.setRenegotiationAllowed(false);
-        scf.setSniRequired(false);
-        ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
-        alpn.setDefaultProtocol("http/1.1");
-        SslConnectionFactory ssl = new SslConnectionFactory(scf, alpn.getProtocol());
-        ssl.setDirectBuffersForEncryption(true);
-        ssl.setDirectBuffersForDecryption(true);
-        ServerConnector secure = new ServerConnector(server, ssl, alpn, new HTTP2ServerConnectionFactory(https),
-                new HttpConnectionFactory(https));
-        secure.setHost("127.0.0.1");
-        secure.setPort(Integer.parseInt(args[1]));
+        SslContextFactory.Server scf = BenchTls.conscrypt(args[2], args[3]);
+        ServerConnector secure = BenchTls.connector(server, https, scf, Integer.parseInt(args[1]));
         secure.setAcceptQueueSize(4096);
         server.addConnector(secure);
 
