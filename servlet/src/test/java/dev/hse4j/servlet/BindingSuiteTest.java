@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hse4j.fixtures.AsyncProbeExtension;
 import dev.hse4j.server.deploy.Deployment;
 import dev.hse4j.server.testing.RawHttp;
+import dev.hse4j.server.testing.StreamPattern;
 import dev.hse4j.servlet.ThreeHosts.Host;
 import dev.hse4j.servlet.ThreeHosts.Kind;
 
@@ -158,20 +159,7 @@ class BindingSuiteTest {
         Host h = hosts.get(kind);
         try (RawHttp c = new RawHttp(h.port())) {
             c.send("GET " + h.base() + "/ext/stream?bytes=" + n + "&chunk=" + chunk + " HTTP/1.1\r\nHost: x\r\n\r\n");
-            RawHttp.Reply head = c.readHead();
-            assertEquals(200, head.status());
-            assertEquals(String.valueOf(n), head.header("content-length"));
-            long i = 0;
-            while (i < n) {
-                byte[] part = c.readBytes((int) Math.min(1 << 20, n - i));
-                assertTrue(part.length > 0, "body ended at " + i);
-                for (byte b : part) {
-                    if (b != (byte) (i % 251)) {
-                        throw new AssertionError("byte " + i + " is " + b);
-                    }
-                    i++;
-                }
-            }
+            StreamPattern.readAndCheck(c, n);
             assertEquals(200, c.get(h.base() + "/ext/hello").status(), "the connection is kept after the stream");
         }
     }

@@ -11,6 +11,7 @@ import dev.hse4j.server.deploy.Deployment;
 import dev.hse4j.server.testing.FixtureJars;
 import dev.hse4j.server.testing.LogCapture;
 import dev.hse4j.server.testing.RawHttp;
+import dev.hse4j.server.testing.StreamPattern;
 import dev.hse4j.server.testing.TestServer;
 
 import java.io.ByteArrayOutputStream;
@@ -379,20 +380,7 @@ class AsyncIoTest {
     void streamSampleSendsTheDocumentedPattern(long n, int chunk) throws Exception {
         try (RawHttp c = new RawHttp(server.port())) {
             c.send("GET /ext/stream?bytes=" + n + "&chunk=" + chunk + " HTTP/1.1\r\nHost: x\r\n\r\n");
-            RawHttp.Reply head = c.readHead();
-            assertEquals(200, head.status());
-            assertEquals(String.valueOf(n), head.header("content-length"));
-            long i = 0;
-            while (i < n) {
-                byte[] part = c.readBytes((int) Math.min(1 << 20, n - i));
-                assertTrue(part.length > 0, "body ended at " + i);
-                for (byte b : part) {
-                    if (b != (byte) (i % 251)) {
-                        throw new AssertionError("byte " + i + " is " + b);
-                    }
-                    i++;
-                }
-            }
+            StreamPattern.readAndCheck(c, n);
             assertEquals(200, c.get("/ext/hello").status(), "the connection is kept after the stream");
         }
     }
