@@ -100,4 +100,29 @@ public @interface ExtensionSettings {
      * @return {@code true} to be granted redirect records
      */
     boolean redirectRecords() default false;
+
+    /**
+     * Declares that {@link HttpExtension#httpExtensionProc(ExtensionControlBlock)} never blocks: it does not
+     * wait on locks, disks, databases, other servers or {@link Thread#sleep}. The server may then call it
+     * directly on the network thread that parsed the request, without handing the request to a worker
+     * thread (the cheapest way to serve a small request: no thread hand-off, no context switch).
+     *
+     * <p>It is called that way only when the whole request body is already read ahead (every request without
+     * a body, and bodies up to {@link #readAheadBytes()}); otherwise, and in a servlet container, it is called
+     * on a worker thread as usual. On the network thread:
+     * <ul>
+     * <li>a synchronous {@code readClient} never waits (the body is all there; at its end it returns 0);</li>
+     * <li>a synchronous {@code writeClient} (and a synchronous {@code transmitFile}) never waits: its bytes are
+     *     copied (so the buffer is free again when the call returns, as always) and sent in order behind
+     *     the earlier ones. While a slow client has not taken them, at most 1 MiB of such bytes may wait per
+     *     request (the server's {@code --write-behind-limit}); a synchronous write that would go past that fails
+     *     with {@link IsapiError#WSAEWOULDBLOCK} (10035) and sends nothing. Write large bodies asynchronously;</li>
+     * <li>asynchronous I/O and completions are as always (completions run on worker threads).</li>
+     * </ul>
+     * An extension that declares this and blocks anyway stalls every connection served by that network
+     * thread: leave it {@code false} (the default) unless the procedure only computes and writes.
+     *
+     * @return {@code true} if the procedure never blocks
+     */
+    boolean nonBlocking() default false;
 }

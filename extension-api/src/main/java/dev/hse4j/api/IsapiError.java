@@ -85,6 +85,12 @@ public final class IsapiError {
      * {@link OutboundService#MAX_FIRST_DATA} (65,535) bytes; nothing was sent.
      */
     public static final int BUFFER_OVERFLOW = 111;
+    /**
+     * 10035 WSAEWOULDBLOCK: a synchronous write by a {@link ExtensionSettings#nonBlocking() non-blocking}
+     * extension, on the network thread, would have to wait: more than 1 MiB of its earlier synchronous writes
+     * is still unsent (the client is slow), or the write itself is larger than that. Nothing of it was sent.
+     */
+    public static final int WSAEWOULDBLOCK = 10035;
     /** 10051 WSAENETUNREACH: an outbound connect found no route to the destination's network. */
     public static final int WSAENETUNREACH = 10051;
     /**
@@ -141,6 +147,7 @@ public final class IsapiError {
             case STACK_OVERFLOW: return "ERROR_STACK_OVERFLOW";
             case WSAEINVAL: return "WSAEINVAL";
             case BUFFER_OVERFLOW: return "ERROR_BUFFER_OVERFLOW";
+            case WSAEWOULDBLOCK: return "WSAEWOULDBLOCK";
             case WSAENETUNREACH: return "WSAENETUNREACH";
             case WSAECONNABORTED: return "WSAECONNABORTED";
             case WSAECONNRESET: return "WSAECONNRESET";

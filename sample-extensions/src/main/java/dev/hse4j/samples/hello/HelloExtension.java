@@ -1,13 +1,18 @@
 package dev.hse4j.samples.hello;
 
 import dev.hse4j.api.ExtensionControlBlock;
+import dev.hse4j.api.ExtensionSettings;
 import dev.hse4j.api.ExtensionVersion;
 import dev.hse4j.api.HseStatus;
 import dev.hse4j.api.HttpExtension;
 
 import java.nio.charset.StandardCharsets;
 
-/** {@code GET /ext/hello}: the smallest useful extension. */
+/**
+ * {@code GET /ext/hello}: the smallest useful extension. Its procedure only writes, so it declares itself
+ * non-blocking: the server runs it on the network thread that read the request, without a thread hand-off.
+ */
+@ExtensionSettings(nonBlocking = true)
 public final class HelloExtension implements HttpExtension {
 
     private static final byte[] BODY = "Hello from hse4j!\n".getBytes(StandardCharsets.US_ASCII);

@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param headerTimeout how long a client has, from connecting or from the first byte of a request, to send the whole
  *        request head (HTTP/1)
  * @param maxRequestBody the default largest request body an extension accepts, in bytes; 0 = no limit
+ * @param writeBehindLimit the most bytes of a non-blocking extension's synchronous writes that may wait unsent for a
+ *        slow client, per request, while its procedure runs on a network thread; past it a write fails with 10035
  */
 public record LimitsConfig(
         ThreadMode threadMode,
@@ -27,7 +29,8 @@ public record LimitsConfig(
         long minResponseRate,
         Duration rateGrace,
         Duration headerTimeout,
-        long maxRequestBody) {
+        long maxRequestBody,
+        long writeBehindLimit) {
 
     /** Where extension calls run. */
     public enum ThreadMode {
@@ -47,6 +50,8 @@ public record LimitsConfig(
     public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(20);
     /** The default request-body limit: 30,000,000 bytes, IIS's maxAllowedContentLength. */
     public static final long DEFAULT_MAX_REQUEST_BODY = 30_000_000L;
+    /** The default write-behind limit: 1 MiB per request. */
+    public static final long DEFAULT_WRITE_BEHIND_LIMIT = 1L << 20;
 
     public LimitsConfig {
         Objects.requireNonNull(threadMode, "threadMode");
@@ -71,12 +76,16 @@ public record LimitsConfig(
         if (maxRequestBody < 0) {
             throw new IllegalArgumentException("--max-request-body must be >= 0 (0 = no limit), was " + maxRequestBody);
         }
+        if (writeBehindLimit < 0 || writeBehindLimit > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("--write-behind-limit must be between 0 and " + Integer.MAX_VALUE
+                    + " bytes, was " + writeBehindLimit);
+        }
     }
 
     /** @return the defaults */
     public static LimitsConfig defaults() {
         return new LimitsConfig(ThreadMode.AUTO, 200, AUTO, DEFAULT_MIN_RATE, DEFAULT_MIN_RATE, Duration.ofSeconds(10),
-                DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_REQUEST_BODY);
+                DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_REQUEST_BODY, DEFAULT_WRITE_BEHIND_LIMIT);
     }
 
     /** @return the bulkhead cap extensions get unless they set their own: 0 = none */
@@ -87,36 +96,42 @@ public record LimitsConfig(
     /** @param v thread mode @return a copy with it */
     public LimitsConfig withThreadMode(ThreadMode v) {
         return new LimitsConfig(v, maxThreads, maxConcurrentRequests, minRequestRate, minResponseRate, rateGrace,
-                headerTimeout, maxRequestBody);
+                headerTimeout, maxRequestBody, writeBehindLimit);
     }
 
     /** @param v the bulkhead cap (0 = none, {@link #AUTO}) @return a copy with it */
     public LimitsConfig withMaxConcurrentRequests(int v) {
         return new LimitsConfig(threadMode, maxThreads, v, minRequestRate, minResponseRate, rateGrace, headerTimeout,
-                maxRequestBody);
+                maxRequestBody, writeBehindLimit);
     }
 
     /** @param request request rate @param response response rate @param grace slack @return a copy with them */
     public LimitsConfig withRates(long request, long response, Duration grace) {
         return new LimitsConfig(threadMode, maxThreads, maxConcurrentRequests, request, response, grace, headerTimeout,
-                maxRequestBody);
+                maxRequestBody, writeBehindLimit);
     }
 
     /** @param v the request-head timeout @return a copy with it */
     public LimitsConfig withHeaderTimeout(Duration v) {
         return new LimitsConfig(threadMode, maxThreads, maxConcurrentRequests, minRequestRate, minResponseRate,
-                rateGrace, v, maxRequestBody);
+                rateGrace, v, maxRequestBody, writeBehindLimit);
     }
 
     /** @param v the request-body limit (0 = none) @return a copy with it */
     public LimitsConfig withMaxRequestBody(long v) {
         return new LimitsConfig(threadMode, maxThreads, maxConcurrentRequests, minRequestRate, minResponseRate,
-                rateGrace, headerTimeout, v);
+                rateGrace, headerTimeout, v, writeBehindLimit);
     }
 
     /** @param v the thread pool size @return a copy with it */
     public LimitsConfig withMaxThreads(int v) {
         return new LimitsConfig(threadMode, v, maxConcurrentRequests, minRequestRate, minResponseRate, rateGrace,
-                headerTimeout, maxRequestBody);
+                headerTimeout, maxRequestBody, writeBehindLimit);
+    }
+
+    /** @param v the write-behind limit in bytes @return a copy with it */
+    public LimitsConfig withWriteBehindLimit(long v) {
+        return new LimitsConfig(threadMode, maxThreads, maxConcurrentRequests, minRequestRate, minResponseRate,
+                rateGrace, headerTimeout, maxRequestBody, v);
     }
 }

@@ -70,6 +70,7 @@ public final class Deployment {
     private final Bulkhead bulkhead;
     private final long maxRequestBody;
     private final boolean redirectRecords;
+    private final boolean nonBlocking;
     private final Instant deployedAt = Instant.now();
     private final AtomicInteger refs = new AtomicInteger(1);
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -90,7 +91,7 @@ public final class Deployment {
 
     Deployment(String name, HttpExtension extension, ExtensionVersion version, Path jar, JarHandle handle,
                int readAheadBytes, Duration sessionTimeout, ExtensionResources resources, Bulkhead bulkhead,
-               long maxRequestBody, StrictPolicy strict, boolean redirectRecords) {
+               long maxRequestBody, StrictPolicy strict, boolean redirectRecords, boolean nonBlocking) {
         this.resources = resources;
         this.bulkhead = bulkhead;
         this.maxRequestBody = maxRequestBody;
@@ -105,6 +106,7 @@ public final class Deployment {
         this.readAheadBytes = readAheadBytes;
         this.sessionTimeout = sessionTimeout;
         this.redirectRecords = redirectRecords;
+        this.nonBlocking = nonBlocking;
     }
 
     /** @return the mount name, {@code /ext/<name>} */
@@ -137,6 +139,9 @@ public final class Deployment {
     public long maxRequestBody() { return maxRequestBody; }
     /** @return whether its settings ask for redirect records (PROXY headers) */
     public boolean redirectRecords() { return redirectRecords; }
+
+    /** @return whether the extension declared that its procedure never blocks ({@code ExtensionSettings.nonBlocking}) */
+    public boolean nonBlocking() { return nonBlocking; }
     /** @return when it was deployed */
     public Instant deployedAt() { return deployedAt; }
     /** @return when it stopped taking new requests, or {@code null} while active */

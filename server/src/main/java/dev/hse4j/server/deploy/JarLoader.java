@@ -457,7 +457,7 @@ public final class JarLoader {
         boolean strictAsked = settings != null && settings.strict();
         return new Deployment(name, ext, version, jar, handle, readAhead, timeout, res, new Bulkhead(maxConcurrent),
                 maxBody, policy != null && policy.appliesTo(strictAsked) ? policy : null,
-                settings != null && settings.redirectRecords());
+                settings != null && settings.redirectRecords(), settings != null && settings.nonBlocking());
     }
 
     private static void deleteQuietly(Path p) {

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToIntFunction;
 
@@ -91,7 +92,10 @@ public final class ExtensionHost extends Handler.Abstract {
     public ExtensionHost(ExtensionRegistry registry, Webroot webroot, Executor completionExecutor, Scheduler scheduler,
                          Duration readTimeout, String softwareName, ToIntFunction<Request> pieceSize,
                          LimitsConfig limits, LimitStats limitStats) {
-        super(InvocationType.BLOCKING);
+        // Non-blocking: Jetty calls handle() on the network thread that parsed the request, without a hand-off.
+        // The host hands each request to a worker itself, except a non-blocking extension's whose body is all
+        // read ahead: that one runs right here (see Session.invoke).
+        super(InvocationType.NON_BLOCKING);
         this.limits = limits;
         this.limitStats = limitStats;
         this.registry = registry;
@@ -133,7 +137,7 @@ public final class ExtensionHost extends Handler.Abstract {
         if (name.equals(request.getAttribute(ChildRequests.SKIP_ATTRIBUTE))) {
             return false; // a child request run with IGNORE_CURRENT_INTERCEPTOR: not this extension again
         }
-        route(new JettyExchange(request, response, callback, pieceSize.applyAsInt(request)), path);
+        route(new JettyExchange(request, response, callback, pieceSize.applyAsInt(request)), path, true);
         return true;
     }
 
@@ -150,10 +154,11 @@ public final class ExtensionHost extends Handler.Abstract {
             exchange.answer(HttpStatus.NOT_FOUND_404, "not an extension's URL", false, false);
             return;
         }
-        route(exchange, path);
+        route(exchange, path, false);
     }
 
-    private void route(HostExchange exchange, String path) {
+    /** @param networkThread the calling thread must not block (Jetty's network thread): hand off extension code */
+    private void route(HostExchange exchange, String path, boolean networkThread) {
         String rest = path.substring(PREFIX.length());
         int slash = rest.indexOf('/');
         String name = slash < 0 ? rest : rest.substring(0, slash);
@@ -190,7 +195,7 @@ public final class ExtensionHost extends Handler.Abstract {
             busy(d, exchange);
             return;
         }
-        new Session(d, exchange, name, pathInfo).preload();
+        new Session(d, exchange, name, pathInfo, networkThread).preload();
     }
 
     /** 503 at once: the extension has as many requests running as its bulkhead allows. */
@@ -235,8 +240,10 @@ public final class ExtensionHost extends Handler.Abstract {
         private volatile RequestIo io;
         private volatile Ecb ecb;
         private volatile StrictSession strict; // null unless the extension runs strict
+        // On a thread that must not block (Jetty's network thread), until the session moves to a worker.
+        private boolean onNetworkThread;
 
-        Session(Deployment deployment, HostExchange exchange, String name, String pathInfo) {
+        Session(Deployment deployment, HostExchange exchange, String name, String pathInfo, boolean networkThread) {
             this.deployment = deployment;
             this.exchange = exchange;
             this.jetty = exchange instanceof JettyExchange j ? j : null;
@@ -246,6 +253,7 @@ public final class ExtensionHost extends Handler.Abstract {
             this.body = new BodyReader(transport, scheduler,
                     rate(limits.minRequestRate()), deployment.maxRequestBody());
             this.declaredLength = exchange.contentLength();
+            this.onNetworkThread = networkThread;
             stats.started();
         }
 
@@ -324,11 +332,37 @@ public final class ExtensionHost extends Handler.Abstract {
          * block reading, and Jetty runs demand callbacks one at a time.
          */
         private void continueWhenDataArrives() {
+            onNetworkThread = false;
             // The read timeout bounds each wait: a client that sends part of the read-ahead and stops gets 408.
             body.awaitData(() -> completionExecutor.execute(this), readTimeout);
         }
 
+        /** @return whether the read-ahead holds the whole body (none, or all its declared bytes) */
+        private boolean wholeBodyInHand() {
+            return eof || declaredLength > 0 && preloaded != null && preloaded.position() == declaredLength;
+        }
+
+        /**
+         * Calls the procedure here, or on a worker: on a network thread only a non-blocking extension's runs,
+         * and only with its whole body in hand (its synchronous reads then never wait; {@link RequestIo} makes its
+         * synchronous writes never wait either).
+         */
         private void invoke() {
+            if (onNetworkThread && !(deployment.nonBlocking() && wholeBodyInHand())) {
+                onNetworkThread = false;
+                try {
+                    completionExecutor.execute(this::invoke);
+                } catch (RejectedExecutionException e) {
+                    LOG.warn("no worker thread for /ext/{} (the server is stopping, or its queue is full): 503", name);
+                    body.close();
+                    exchange.releaseBody();
+                    stats.ended(RequestIo.End.ERROR, false);
+                    deployment.release();
+                    exchange.answer(HttpStatus.SERVICE_UNAVAILABLE_503, "the server is too busy; try again shortly",
+                            true, true);
+                }
+                return;
+            }
             Bulkhead bulkhead = deployment.bulkhead();
             if (!bulkhead.tryEnter()) {
                 body.close();
@@ -352,7 +386,7 @@ public final class ExtensionHost extends Handler.Abstract {
             RequestIo io = new RequestIo(transport, completionExecutor,
                     scheduler, timeouts, body, readTimeout, deployment.sessionTimeout(), logName,
                     deployment.classLoader(), this, bulkhead,
-                    rate(limits.minResponseRate()), limitStats);
+                    rate(limits.minResponseRate()), limitStats, onNetworkThread ? limits.writeBehindLimit() : -1);
             this.io = io;
             deployment.sessionStarted(this);
             String query = exchange.query();
@@ -388,6 +422,12 @@ public final class ExtensionHost extends Handler.Abstract {
                     }
                 });
             }
+            // On a worker, Jetty's handler call has returned: hold the exchange's end until the procedure returns
+            // (the access log line must carry what the procedure logs; see HeldCallback).
+            HeldCallback held = jetty != null && !onNetworkThread ? jetty.completion : null;
+            if (held != null) {
+                held.hold();
+            }
             io.start();
             HseStatus status;
             try {
@@ -415,6 +455,9 @@ public final class ExtensionHost extends Handler.Abstract {
                 s.procReturned(status);
             }
             io.procReturned(status);
+            if (held != null) {
+                held.release();
+            }
         }
 
         @Override

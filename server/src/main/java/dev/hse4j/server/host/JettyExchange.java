@@ -22,6 +22,7 @@ final class JettyExchange implements HostExchange {
     final Response response;
     final Callback callback;
     final ResponseControl control;
+    final HeldCallback completion;
     private final JettyTransport transport;
     private final JettyRequestFacts facts;
 
@@ -30,7 +31,8 @@ final class JettyExchange implements HostExchange {
         this.response = response;
         this.callback = callback;
         this.control = new ResponseControl(request, response);
-        this.transport = new JettyTransport(request, control, control.completion(callback), maxPiece);
+        this.completion = new HeldCallback(control.completion(callback));
+        this.transport = new JettyTransport(request, control, completion, maxPiece);
         this.facts = new JettyRequestFacts(request);
     }
 

@@ -60,6 +60,8 @@ final class RequestIo extends SessionTimeouts.Entry {
     }
 
     private final Transport transport;
+    // Only when the procedure runs on a network thread: its synchronous writes are written behind, never waited for.
+    private final WriteBehind behind;
     private final Executor completionExecutor;
     private CompletionDispatcher dispatcher; // guarded by lock: made at the first asynchronous operation
     private final Scheduler scheduler;
@@ -105,10 +107,25 @@ final class RequestIo extends SessionTimeouts.Entry {
               Duration sessionTimeout,
               Object logName, ClassLoader extensionLoader, EndListener endListener, Bulkhead bulkhead,
               MinRate responseRate, LimitStats limitStats) {
+        this(transport, completionExecutor, scheduler, timeouts, body, readTimeout, sessionTimeout, logName,
+                extensionLoader, endListener, bulkhead, responseRate, limitStats, -1);
+    }
+
+    /**
+     * @param writeBehindLimit {@code >= 0} if the procedure will run on a network thread (a non-blocking
+     *     extension called without a hand-off): its synchronous writes must never wait, so they are copied and
+     *     written behind, at most this many bytes unsent; {@code -1} otherwise
+     */
+    RequestIo(Transport transport, Executor completionExecutor,
+              Scheduler scheduler, SessionTimeouts timeouts, BodyReader body, Duration readTimeout,
+              Duration sessionTimeout,
+              Object logName, ClassLoader extensionLoader, EndListener endListener, Bulkhead bulkhead,
+              MinRate responseRate, LimitStats limitStats, long writeBehindLimit) {
         this.bulkhead = bulkhead;
         this.responseRate = responseRate;
         this.limitStats = limitStats;
-        this.transport = transport;
+        this.behind = writeBehindLimit >= 0 ? new WriteBehind(transport, writeBehindLimit, this::behindFailed) : null;
+        this.transport = behind != null ? behind : transport;
         this.state = new SessionState(logName);
         this.lock = state;
         this.completionExecutor = completionExecutor;
@@ -717,6 +734,9 @@ final class RequestIo extends SessionTimeouts.Entry {
      */
     long write(List<Segment> segments, ResponseHead head, boolean last, boolean disconnectAfter,
                IoCompletion ownCompletion, Object ownContext, boolean async) throws IsapiException {
+        if (!async && behind != null && Thread.currentThread() == procThread) {
+            return writeWithoutWaiting(segments, head, last, disconnectAfter);
+        }
         WriteOp op = null;
         try {
             IoCompletion c = async ? requireCompletion(ownCompletion) : null;
@@ -766,6 +786,131 @@ final class RequestIo extends SessionTimeouts.Entry {
             if (counted) {
                 bulkhead.exit();
             }
+        }
+    }
+
+    /**
+     * A synchronous write on the network thread a non-blocking extension's procedure runs on: it must not wait
+     * for the client, so its bytes are copied (the caller's buffers are free when it returns, as for any
+     * synchronous write) and handed to {@link WriteBehind}, which sends them in order behind what is unsent.
+     * The checks and the bookkeeping are a synchronous write's; only the wait is gone.
+     */
+    private long writeWithoutWaiting(List<Segment> segments, ResponseHead head, boolean last, boolean disconnectAfter)
+            throws IsapiException {
+        ByteBuffer copy;
+        long n;
+        try {
+            n = 0;
+            for (Segment s : segments) {
+                n += s instanceof Segment.Memory m ? m.buffer().remaining() : ((Segment.FileRegion) s).length();
+            }
+            synchronized (lock) {
+                checkWritable();
+                if (head != null && state.head() != SessionState.Head.NONE) {
+                    throw new IsapiException(IsapiError.INVALID_OPERATION, "the response headers were already sent");
+                }
+                if (behind.behind() + n > behind.limit()) {
+                    throw new IsapiException(IsapiError.WSAEWOULDBLOCK, "a synchronous write of " + n
+                            + " bytes on the network thread would wait: " + behind.behind()
+                            + " bytes are still unsent and at most " + behind.limit()
+                            + " may be (nonBlocking extension, --write-behind-limit); write large bodies "
+                            + "asynchronously. Nothing was sent");
+                }
+                reserveBody(segments, head);
+            }
+            copy = copyOf(segments, (int) n);
+        } finally {
+            Segment.closeOwned(segments);
+        }
+        WriteBehind.Queued queued;
+        synchronized (lock) {
+            if (head != null) {
+                applyHead(head);
+            }
+            sendDefaultHeadIfNeeded();
+            if (last) {
+                state.bodyComplete();
+            }
+        }
+        queued = n == 0 && !last ? WriteBehind.Queued.YES : behind.writeBehind(copy, last);
+        if (queued != WriteBehind.Queued.YES) {
+            synchronized (lock) {
+                state.linkBroken(SessionState.Link.CLIENT_GONE);
+            }
+            throw new IsapiException(IsapiError.OPERATION_ABORTED, describe(IsapiError.OPERATION_ABORTED));
+        }
+        if (disconnectAfter) {
+            closeAfterResponse();
+        }
+        return n;
+    }
+
+    /** The checks a write makes before it takes the slot (see {@link #begin}); under the lock. */
+    private void checkWritable() throws IsapiException {
+        checkOpen();
+        if (state.busy()) {
+            throw new IsapiException(IsapiError.BUSY,
+                    "another I/O operation is pending on this request; wait for its completion");
+        }
+        switch (state.link()) {
+            case CLOSED_BY_EXTENSION:
+                throw new IsapiException(IsapiError.NETNAME_DELETED, "the connection was closed by closeConnection");
+            case ANSWERED_408:
+                throw new IsapiException(IsapiError.TIMEOUT,
+                        "the server already answered 408: the request body arrived too slowly");
+            case ANSWERED_413:
+                throw new IsapiException(IsapiError.FILE_TOO_LARGE,
+                        "the server already answered 413: the request body is too large");
+            case CLIENT_GONE:
+                throw new IsapiException(IsapiError.OPERATION_ABORTED, "the client is gone");
+            case TOO_SLOW:
+                throw new IsapiException(IsapiError.TIMEOUT, describe(IsapiError.TIMEOUT));
+            default:
+                break;
+        }
+        if (state.head() == SessionState.Head.COMPLETE) {
+            throw new IsapiException(IsapiError.INVALID_OPERATION, "the response was already completed (final send)");
+        }
+    }
+
+    /** Copies the segments' bytes (memory and file regions) into one buffer; memory buffers advance as if sent. */
+    private static ByteBuffer copyOf(List<Segment> segments, int n) throws IsapiException {
+        ByteBuffer copy = ByteBuffer.allocate(n);
+        for (Segment s : segments) {
+            if (s instanceof Segment.Memory m) {
+                ByteBuffer b = m.buffer();
+                int from = b.position();
+                int len = b.remaining();
+                copy.put(b.duplicate());
+                if (m.taken() != null) {
+                    m.taken().taken(b, from, len); // the server is done with these bytes: the buffer is free
+                }
+                b.position(from + len);
+            } else {
+                Segment.FileRegion f = (Segment.FileRegion) s;
+                try {
+                    for (long read = 0; read < f.length(); ) {
+                        ByteBuffer window = copy.slice(copy.position(), (int) (f.length() - read));
+                        int r = f.channel().read(window, f.offset() + read);
+                        if (r < 0) {
+                            throw new IsapiException(IsapiError.HANDLE_EOF, "the file ended early (truncated while sending?)");
+                        }
+                        read += r;
+                        copy.position(copy.position() + r);
+                    }
+                } catch (IOException e) {
+                    throw new IsapiException(IsapiError.READ_FAULT, "the file could not be read: " + e.getMessage());
+                }
+            }
+        }
+        return copy.flip();
+    }
+
+    /** A copied write failed (the client is gone): the extension's next operation fails as after any failed write. */
+    private void behindFailed(Throwable cause) {
+        LOG.debug("{}: a write behind failed", logName, cause);
+        synchronized (lock) {
+            state.linkBroken(SessionState.Link.CLIENT_GONE);
         }
     }
 
@@ -992,12 +1137,19 @@ final class RequestIo extends SessionTimeouts.Entry {
         transport.error(status, message, false);
     }
 
-    /** Fails the Jetty exchange once (closes an HTTP/1 connection, resets an HTTP/2 stream). */
+    /**
+     * Fails the Jetty exchange once (closes an HTTP/1 connection, resets an HTTP/2 stream). While the procedure
+     * runs, the exchange's end may be held until it returns (see {@link HeldCallback}): an HTTP/1 connection is
+     * then closed here, so that the client learns at once.
+     */
     private void abortJetty(Throwable why) {
         synchronized (lock) {
             if (!state.endExchange(SessionState.Exchange.FAILED)) {
                 return;
             }
+        }
+        if (procThread != null) {
+            transport.closeConnection();
         }
         transport.fail(why);
     }

@@ -52,6 +52,12 @@ public final class LimitsOptions {
             + "limit; @ExtensionSettings(maxRequestBodyBytes) overrides it (default: ${DEFAULT-VALUE}).")
     long maxRequestBody = D.maxRequestBody();
 
+    @Option(names = "--write-behind-limit", paramLabel = "BYTES", description = "Per request, the most bytes of a "
+            + "nonBlocking extension's synchronous writes that may wait unsent for a slow client while its procedure "
+            + "runs on a network thread; past it such a write fails with 10035 WSAEWOULDBLOCK "
+            + "(default: ${DEFAULT-VALUE}).")
+    long writeBehindLimit = D.writeBehindLimit();
+
     /** @return the limits these flags describe @throws IllegalArgumentException if they contradict each other */
     public LimitsConfig toConfig() {
         if (virtualThreads && platformThreads) {
@@ -60,6 +66,7 @@ public final class LimitsOptions {
         LimitsConfig.ThreadMode mode = virtualThreads ? LimitsConfig.ThreadMode.VIRTUAL
                 : platformThreads ? LimitsConfig.ThreadMode.PLATFORM : LimitsConfig.ThreadMode.AUTO;
         return new LimitsConfig(mode, threads, maxConcurrentRequests, minRequestRate, minResponseRate,
-                Duration.ofSeconds(rateGraceSeconds), Duration.ofSeconds(headerTimeoutSeconds), maxRequestBody);
+                Duration.ofSeconds(rateGraceSeconds), Duration.ofSeconds(headerTimeoutSeconds), maxRequestBody,
+                writeBehindLimit);
     }
 }

@@ -136,6 +136,7 @@ public final class StatusHandler extends Handler.Abstract.NonBlocking {
             e.put("busy", d.bulkhead().busy());
             e.put("rejected", d.bulkhead().rejected());
             e.put("maxRequestBodyBytes", d.maxRequestBody());
+            e.put("nonBlocking", d.nonBlocking());
             if (!d.unloadNote().isEmpty()) {
                 e.put("unload", d.unloadNote());
             }

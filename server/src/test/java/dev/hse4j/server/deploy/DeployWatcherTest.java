@@ -214,7 +214,7 @@ class DeployWatcherTest {
     @Test
     void theServerLoadsAShadowCopyNeverTheWatchedFile() throws Exception {
         drop(ts, v1, "probe.jar");
-        await().atMost(Duration.ofSeconds(2)).until(() -> get(ts, "/ext/probe").equals("v1"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> get(ts, "/ext/probe").equals("v1"));
         Deployment d = ts.server().registry().serving("probe");
         URL[] urls = ((URLClassLoader) d.classLoader()).getURLs();
         assertEquals(1, urls.length);
@@ -225,7 +225,7 @@ class DeployWatcherTest {
         // Wreck the watched file: v1 still loads a class it never used before, from its copy.
         Files.write(ts.extensionsDir().resolve("probe.jar"), new byte[] {'P', 'K', 0, 0, 1, 2, 3});
         assertEquals("v1 lazy", get(ts, "/ext/probe?lazy"));
-        await().atMost(Duration.ofSeconds(2)).until(() -> {
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
             JsonNode o = deployOf(ts, "probe.jar");
             return o != null && !o.get("ok").asBoolean();
         });

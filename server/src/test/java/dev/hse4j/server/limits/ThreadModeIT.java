@@ -73,12 +73,17 @@ class ThreadModeIT {
         Thread pump = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
+                URI listening = null;
                 while ((line = r.readLine()) != null) {
                     System.out.println("[server] " + line);
                     lines.add(line);
                     Matcher m = LISTENING.matcher(line);
                     if (m.find()) {
-                        base.complete(URI.create(m.group(1)));
+                        listening = URI.create(m.group(1));
+                    }
+                    // Only once the extensions are loaded: before that their URLs answer 503 (loading).
+                    if (listening != null && line.contains("hse4j ready")) {
+                        base.complete(listening);
                     }
                 }
             } catch (Exception e) {
