@@ -114,9 +114,11 @@ public class HseServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        String path = pathWithin(request);
+        // The base once per request: Tomcat builds a new HttpServletMapping on every call.
+        String base = basePath(request);
+        String path = pathWithin(request, base);
         if (path.startsWith(ExtensionHost.PREFIX)) {
-            host.serve(request, response, path, basePath(request));
+            host.serve(request, response, path, base);
             return;
         }
         if (StatusEndpoints.claims(path)) {
@@ -126,17 +128,19 @@ public class HseServlet extends HttpServlet {
                 ErrorResponses.send(response, 405, "only GET and HEAD");
                 return;
             }
-            status.serve(path, basePath(request), m.equals("HEAD"), response);
+            status.serve(path, base, m.equals("HEAD"), response);
             return;
         }
         ErrorResponses.send(response, 404, path.startsWith(StatusHandler.PREFIX) ? "not found"
-                : "nothing is served here: extensions are under " + basePath(request) + ExtensionHost.PREFIX);
+                : "nothing is served here: extensions are under " + base + ExtensionHost.PREFIX);
     }
 
-    /** The request's path below the servlet's mapping, still percent-encoded ("/ext/echo/a%20b"). */
-    static String pathWithin(HttpServletRequest request) {
+    /**
+     * @param base {@link #basePath} of the request
+     * @return the request's path below the servlet's mapping, still percent-encoded ("/ext/echo/a%20b")
+     */
+    static String pathWithin(HttpServletRequest request, String base) {
         String uri = request.getRequestURI();
-        String base = basePath(request);
         String rest = uri.length() >= base.length() ? uri.substring(base.length()) : "";
         return rest.isEmpty() ? "/" : rest;
     }

@@ -45,6 +45,7 @@ final class ServletHost implements AutoCloseable {
     private final ExecutorService platform; // null when virtual threads run extension code
     private final Executor executor;
     private final ExtensionHost host;
+    private final BufferWrites bufferWrites = new BufferWrites();
 
     ServletHost(ExtensionRegistry registry, Webroot webroot, ServletSettings settings, String software) {
         this.settings = settings;
@@ -93,7 +94,7 @@ final class ServletHost implements AutoCloseable {
         }
         AsyncContext async = HseServlet.startAsync(request, settings.sessionTimeout().toMillis());
         ServletTransport transport = new ServletTransport(request, response, async,
-                request.isSecure() ? SECURE_PIECE : Integer.MAX_VALUE);
+                request.isSecure() ? SECURE_PIECE : Integer.MAX_VALUE, bufferWrites);
         transport.listen();
         ServletExchange exchange = new ServletExchange(request, transport, base);
         try {

@@ -13,6 +13,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandle;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -66,10 +67,11 @@ final class ServletTransport implements Transport, WriteListener, ReadListener, 
     private final ServletInputStream in;
     private final int maxPiece;
     private final boolean multiplexed;
+    private final MethodHandle bufferWrite; // the stream's own write(ByteBuffer), or null
 
     // Writes: at most one outstanding (the machine's rule).
     private final AtomicReference<WriteOp> pending = new AtomicReference<>();
-    private byte[] copy; // for buffers without an accessible array (direct, read-only)
+    private byte[] copy; // for buffers without an accessible array (direct, read-only) when bufferWrite is null
 
     // Reads.
     private final AtomicReference<Runnable> demand = new AtomicReference<>();
@@ -88,10 +90,11 @@ final class ServletTransport implements Transport, WriteListener, ReadListener, 
      * @param response its response
      * @param async the exchange's asynchronous context
      * @param maxPiece the largest single write (16 KB on a secure request)
+     * @param bufferWrites the output streams' own {@code write(ByteBuffer)} methods
      * @throws IOException if the container cannot give the streams
      */
-    ServletTransport(HttpServletRequest request, HttpServletResponse response, AsyncContext async, int maxPiece)
-            throws IOException {
+    ServletTransport(HttpServletRequest request, HttpServletResponse response, AsyncContext async, int maxPiece,
+            BufferWrites bufferWrites) throws IOException {
         this.request = request;
         this.response = response;
         this.async = async;
@@ -99,6 +102,7 @@ final class ServletTransport implements Transport, WriteListener, ReadListener, 
         String protocol = request.getProtocol();
         this.multiplexed = protocol != null && (protocol.startsWith("HTTP/2") || protocol.startsWith("HTTP/3"));
         this.out = response.getOutputStream();
+        this.bufferWrite = bufferWrites.of(out);
         this.in = request.getInputStream();
         async.addListener(this);
     }
@@ -236,14 +240,19 @@ final class ServletTransport implements Transport, WriteListener, ReadListener, 
                         if (n > 0) {
                             if (c.hasArray()) {
                                 out.write(c.array(), c.arrayOffset() + c.position(), n);
+                                c.position(c.position() + n);
+                            } else if (bufferWrite != null) {
+                                // A read-only or direct buffer (the stream sample's pattern) as it is: no copy.
+                                // The container may consume it later (Jetty's async write): it is the transport's
+                                // until done, and untouched here after.
+                                bufferWrite.invokeExact(out, c);
                             } else {
                                 if (copy == null || copy.length < n) {
                                     copy = new byte[n];
                                 }
-                                c.duplicate().get(copy, 0, n);
+                                c.get(copy, 0, n);
                                 out.write(copy, 0, n);
                             }
-                            c.position(c.position() + n);
                         }
                         // ISAPI writes reach the client as they are made; a container would hold them in its buffer.
                         op.step = op.last || n == 0 ? Step.DONE : Step.FLUSH;
@@ -257,7 +266,10 @@ final class ServletTransport implements Transport, WriteListener, ReadListener, 
                         return;
                     }
                 }
-            } catch (IOException | RuntimeException e) {
+            } catch (Throwable e) { // IOException, RuntimeException, and what invokeExact declares
+                if (e instanceof Error err) {
+                    throw err;
+                }
                 brokenBy(e);
                 op.done.failed(broken);
                 return;
@@ -497,7 +509,9 @@ final class ServletTransport implements Transport, WriteListener, ReadListener, 
     // ------------------------------------------------------------------ failures from the container
 
     private void brokenBy(Throwable t) {
-        LOG.debug("{}: the exchange broke", pathQuery(), t);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{}: the exchange broke", pathQuery(), t);
+        }
         if (broken == null) {
             broken = t instanceof IOException io ? io : new IOException("the exchange failed", t);
         }
@@ -520,7 +534,7 @@ final class ServletTransport implements Transport, WriteListener, ReadListener, 
     @Override
     public void onComplete(AsyncEvent event) {
         ended = true;
-        onError(new IOException("the exchange completed"));
+        onError(new Ended());
         Runnable r = onEnd.getAndSet(null);
         if (r != null) {
             r.run();
@@ -543,5 +557,19 @@ final class ServletTransport implements Transport, WriteListener, ReadListener, 
     @Override
     public void onStartAsync(AsyncEvent event) {
         // not restarted
+    }
+
+    /** What a write or read after the exchange's end fails with; made on every completed exchange: no stack. */
+    private static final class Ended extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Ended() {
+            super("the exchange completed");
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
     }
 }
