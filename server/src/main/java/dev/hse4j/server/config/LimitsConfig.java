@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param maxRequestBody the default largest request body an extension accepts, in bytes; 0 = no limit
  * @param writeBehindLimit the most bytes of a non-blocking extension's synchronous writes that may wait unsent for a
  *        slow client, per request, while its procedure runs on a network thread; past it a write fails with 10035
+ * @param inlineNonBlocking whether extensions that declare {@code nonBlocking} run on the network thread; {@code false}
+ *        runs every extension on a worker (for one that declares it and blocks anyway)
  */
 public record LimitsConfig(
         ThreadMode threadMode,
@@ -30,7 +32,8 @@ public record LimitsConfig(
         Duration rateGrace,
         Duration headerTimeout,
         long maxRequestBody,
-        long writeBehindLimit) {
+        long writeBehindLimit,
+        boolean inlineNonBlocking) {
 
     /** Where extension calls run. */
     public enum ThreadMode {
@@ -85,7 +88,8 @@ public record LimitsConfig(
     /** @return the defaults */
     public static LimitsConfig defaults() {
         return new LimitsConfig(ThreadMode.AUTO, 200, AUTO, DEFAULT_MIN_RATE, DEFAULT_MIN_RATE, Duration.ofSeconds(10),
-                DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_REQUEST_BODY, DEFAULT_WRITE_BEHIND_LIMIT);
+                DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_REQUEST_BODY, DEFAULT_WRITE_BEHIND_LIMIT,
+                true);
     }
 
     /** @return the bulkhead cap extensions get unless they set their own: 0 = none */
@@ -96,42 +100,48 @@ public record LimitsConfig(
     /** @param v thread mode @return a copy with it */
     public LimitsConfig withThreadMode(ThreadMode v) {
         return new LimitsConfig(v, maxThreads, maxConcurrentRequests, minRequestRate, minResponseRate, rateGrace,
-                headerTimeout, maxRequestBody, writeBehindLimit);
+                headerTimeout, maxRequestBody, writeBehindLimit, inlineNonBlocking);
     }
 
     /** @param v the bulkhead cap (0 = none, {@link #AUTO}) @return a copy with it */
     public LimitsConfig withMaxConcurrentRequests(int v) {
         return new LimitsConfig(threadMode, maxThreads, v, minRequestRate, minResponseRate, rateGrace, headerTimeout,
-                maxRequestBody, writeBehindLimit);
+                maxRequestBody, writeBehindLimit, inlineNonBlocking);
     }
 
     /** @param request request rate @param response response rate @param grace slack @return a copy with them */
     public LimitsConfig withRates(long request, long response, Duration grace) {
         return new LimitsConfig(threadMode, maxThreads, maxConcurrentRequests, request, response, grace, headerTimeout,
-                maxRequestBody, writeBehindLimit);
+                maxRequestBody, writeBehindLimit, inlineNonBlocking);
     }
 
     /** @param v the request-head timeout @return a copy with it */
     public LimitsConfig withHeaderTimeout(Duration v) {
         return new LimitsConfig(threadMode, maxThreads, maxConcurrentRequests, minRequestRate, minResponseRate,
-                rateGrace, v, maxRequestBody, writeBehindLimit);
+                rateGrace, v, maxRequestBody, writeBehindLimit, inlineNonBlocking);
     }
 
     /** @param v the request-body limit (0 = none) @return a copy with it */
     public LimitsConfig withMaxRequestBody(long v) {
         return new LimitsConfig(threadMode, maxThreads, maxConcurrentRequests, minRequestRate, minResponseRate,
-                rateGrace, headerTimeout, v, writeBehindLimit);
+                rateGrace, headerTimeout, v, writeBehindLimit, inlineNonBlocking);
     }
 
     /** @param v the thread pool size @return a copy with it */
     public LimitsConfig withMaxThreads(int v) {
         return new LimitsConfig(threadMode, v, maxConcurrentRequests, minRequestRate, minResponseRate, rateGrace,
-                headerTimeout, maxRequestBody, writeBehindLimit);
+                headerTimeout, maxRequestBody, writeBehindLimit, inlineNonBlocking);
     }
 
     /** @param v the write-behind limit in bytes @return a copy with it */
     public LimitsConfig withWriteBehindLimit(long v) {
         return new LimitsConfig(threadMode, maxThreads, maxConcurrentRequests, minRequestRate, minResponseRate,
-                rateGrace, headerTimeout, maxRequestBody, v);
+                rateGrace, headerTimeout, maxRequestBody, v, inlineNonBlocking);
+    }
+
+    /** @param v whether nonBlocking extensions run on the network thread @return a copy with it */
+    public LimitsConfig withInlineNonBlocking(boolean v) {
+        return new LimitsConfig(threadMode, maxThreads, maxConcurrentRequests, minRequestRate, minResponseRate,
+                rateGrace, headerTimeout, maxRequestBody, writeBehindLimit, v);
     }
 }

@@ -348,7 +348,7 @@ public final class ExtensionHost extends Handler.Abstract {
          * synchronous writes never wait either).
          */
         private void invoke() {
-            if (onNetworkThread && !(deployment.nonBlocking() && wholeBodyInHand())) {
+            if (onNetworkThread && !(deployment.nonBlocking() && limits.inlineNonBlocking() && wholeBodyInHand())) {
                 onNetworkThread = false;
                 try {
                     completionExecutor.execute(this::invoke);

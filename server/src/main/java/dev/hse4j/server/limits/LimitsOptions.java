@@ -58,6 +58,11 @@ public final class LimitsOptions {
             + "(default: ${DEFAULT-VALUE}).")
     long writeBehindLimit = D.writeBehindLimit();
 
+    @Option(names = "--ignore-non-blocking", description = "Run every extension's procedure on a worker thread, also "
+            + "those that declare @ExtensionSettings(nonBlocking = true) (for one that declares it and blocks anyway: "
+            + "it would stall a network thread).")
+    boolean ignoreNonBlocking;
+
     /** @return the limits these flags describe @throws IllegalArgumentException if they contradict each other */
     public LimitsConfig toConfig() {
         if (virtualThreads && platformThreads) {
@@ -67,6 +72,6 @@ public final class LimitsOptions {
                 : platformThreads ? LimitsConfig.ThreadMode.PLATFORM : LimitsConfig.ThreadMode.AUTO;
         return new LimitsConfig(mode, threads, maxConcurrentRequests, minRequestRate, minResponseRate,
                 Duration.ofSeconds(rateGraceSeconds), Duration.ofSeconds(headerTimeoutSeconds), maxRequestBody,
-                writeBehindLimit);
+                writeBehindLimit, !ignoreNonBlocking);
     }
 }

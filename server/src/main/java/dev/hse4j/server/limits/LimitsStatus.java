@@ -27,6 +27,8 @@ public final class LimitsStatus {
         n.put("rateGraceMs", limits.rateGrace().toMillis());
         n.put("headerTimeoutMs", limits.headerTimeout().toMillis());
         n.put("maxRequestBodyBytes", limits.maxRequestBody());
+        n.put("writeBehindLimitBytes", limits.writeBehindLimit());
+        n.put("inlineNonBlocking", limits.inlineNonBlocking());
         n.put("busyRejected", stats.bulkheadRejections());
         n.put("slowBodies", stats.slowBodies());
         n.put("slowResponses", stats.slowResponses());

@@ -75,6 +75,18 @@ class NonBlockingExtensionTest {
     }
 
     @Test
+    void theOperatorCanRunEveryExtensionOnAWorker() throws Exception {
+        try (TestServer s = TestServer.builder(tmp.resolve("ignore"))
+                .jar(FixtureJars.jarOf(tmp.resolve("jars2/nbw.jar"), NbWriterExtension.class))
+                .config(b -> b.limits(LimitsConfig.defaults().withInlineNonBlocking(false))).start();
+             RawHttp c = new RawHttp(s.port())) {
+            assertEquals("worker", c.get("/ext/nbw/where").text(), "--ignore-non-blocking");
+            assertTrue(s.given().get("/hse/status.json").then().statusCode(200).extract().asString()
+                    .contains("\"inlineNonBlocking\" : false"));
+        }
+    }
+
+    @Test
     void aBodyLargerThanTheReadAheadSendsEvenANonBlockingProcedureToAWorker() throws Exception {
         byte[] small = pattern(500);
         byte[] large = pattern(200_000);
