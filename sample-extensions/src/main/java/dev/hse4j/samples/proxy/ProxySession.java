@@ -12,10 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.Set;
+import java.util.Arrays;
 
 /**
  * One proxied request.
@@ -32,7 +29,9 @@ import java.util.Set;
  * same client connection ({@link UpstreamLinks}, keyed by the PROXY header, which names that client
  * connection): the request goes upstream without {@code Connection: close}, and when the response ended
  * cleanly (its length known and reached, nothing extra received, the upload finished, the upstream did not
- * ask to close) the link goes back to the pool instead of being closed. A reused link that turns out closed
+ * ask to close) the link goes back to the pool instead of being closed. A small response (≤ 16 KB left to
+ * write once it is all received) is copied out and the link given back at once, on the I/O thread that
+ * received the end, rather than after the client write's completion. A reused link that turns out closed
  * before any of the response arrived is replaced by a new connection and the request sent again, if none
  * of its body was streamed yet (else 502).
  *
@@ -48,10 +47,10 @@ final class ProxySession {
     private static final int BUFFER = UpstreamLink.BUFFER;
     private static final int CHUNK_HEAD = 10; // room for "ffffffff\r\n" in front of an upload chunk
     private static final int MAX_HEAD = 64 * 1024;
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te",
-            "trailer", "transfer-encoding", "upgrade", "expect", "content-length");
-    /** The client gets hse4j's own Date, not a second one. */
-    private static final String DATE = "date";
+    /** A complete response at most this long is copied out of the link's buffers so that the link is free at once. */
+    private static final int SMALL_RESPONSE = 16 * 1024;
+    /** {@link #writing}: the copied-out {@link #tail} is being written. */
+    private static final int TAIL = 2;
     private static final System.Logger LOG = System.getLogger("proxy");
 
     private enum EcbOp { NONE, READ, WRITE }
@@ -62,7 +61,9 @@ final class ProxySession {
     private final UpstreamLinks pool;
     private final boolean chunkedUpload;
     private byte[] up; // the upload buffer, allocated when a body is streamed
+    private final int[] filledStart = new int[2];
     private final int[] filledLength = new int[2];
+    private ByteBuffer tail; // the rest of a small response, copied out of a link given back early
     private final java.util.ArrayDeque<Integer> filled = new java.util.ArrayDeque<>(2); // ready to write, in order
     private int receiving = -1;   // the download buffer (of the link) a receive is pending on
     private int writing = -1;     // the download buffer a client write is pending on
@@ -109,27 +110,25 @@ final class ProxySession {
      */
     synchronized HseStatus start() throws IsapiException {
         byte[] proxyHeader;
-        String requestHead;
+        byte[] headBytes;
         try {
             proxyHeader = proxyHeader();
-            requestHead = requestHead();
+            headBytes = RequestHead.of(ecb, chunkedUpload);
         } catch (Exception e) {
             LOG.log(System.Logger.Level.WARNING, "proxy: cannot describe the client connection: " + e);
             plainError(ecb, "502 Bad Gateway", "The proxy could not forward this request.\n");
             return HseStatus.SUCCESS;
         }
         key = ByteBuffer.wrap(proxyHeader);
-        byte[] headBytes = requestHead.getBytes(StandardCharsets.ISO_8859_1);
         preload = ecb.data();
         if (proxyHeader.length + headBytes.length <= 65_535) {
-            ByteArrayOutputStream r = new ByteArrayOutputStream(headBytes.length + preload.remaining());
-            r.writeBytes(headBytes);
-            if (!chunkedUpload && proxyHeader.length + headBytes.length + preload.remaining() <= 65_535) {
-                byte[] b = new byte[preload.remaining()]; // a small body rides along
-                preload.get(b);
-                r.writeBytes(b);
+            int body = preload.remaining();
+            if (body > 0 && !chunkedUpload && proxyHeader.length + headBytes.length + body <= 65_535) {
+                request = Arrays.copyOf(headBytes, headBytes.length + body); // a small body rides along
+                preload.get(request, headBytes.length, body);
+            } else {
+                request = headBytes;
             }
-            request = r.toByteArray();
         } else {
             request = new byte[0];
             restOfHead = headBytes; // a head too big for the first data follows it
@@ -177,34 +176,6 @@ final class ProxySession {
         }
         return ProxyV2.tcp(ecb.getServerVariable("REMOTE_ADDR"), Integer.parseInt(ecb.getServerVariable("REMOTE_PORT")),
                 ecb.getServerVariable("LOCAL_ADDR"), Integer.parseInt(ecb.getServerVariable("LOCAL_PORT")));
-    }
-
-    private String requestHead() throws IsapiException {
-        String script = ecb.getServerVariable("SCRIPT_NAME");
-        String uri = ecb.getServerVariable("REQUEST_URI");
-        String path = uri.startsWith(script) ? uri.substring(script.length()) : uri;
-        if (path.isEmpty() || path.charAt(0) == '?') {
-            path = "/" + path;
-        }
-        StringBuilder h = new StringBuilder(512).append(ecb.method()).append(' ').append(path).append(" HTTP/1.1\r\n");
-        boolean hasLength = false;
-        for (String line : lines(ecb.getServerVariable("ALL_RAW"))) {
-            int colon = line.indexOf(':');
-            if (colon <= 0) {
-                continue;
-            }
-            String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-            hasLength |= name.equals("content-length");
-            if (!HOP_BY_HOP.contains(name)) {
-                h.append(line).append("\r\n");
-            }
-        }
-        if (chunkedUpload) {
-            h.append("Transfer-Encoding: chunked\r\n");
-        } else if (hasLength || ecb.totalBytes() > 0) {
-            h.append("Content-Length: ").append(ecb.totalBytes()).append("\r\n");
-        }
-        return h.append("\r\n").toString(); // HTTP/1.1: the connection stays open for the next request
     }
 
     // ------------------------------------------------------------------ connect
@@ -397,31 +368,45 @@ final class ProxySession {
             }
             return;
         }
+        int off = 0;
         if (!headParsed) {
-            head.write(buf, 0, n);
-            byte[] h = head.toByteArray();
-            int end = indexOfBlankLine(h);
+            byte[] h = buf;
+            int hn = n;
+            if (head.size() > 0) { // the head came in pieces: gather them
+                head.write(buf, 0, n);
+                h = head.toByteArray();
+                hn = h.length;
+            }
+            int end = ResponseHead.blankLine(h, hn);
             if (end < 0) {
-                if (h.length > MAX_HEAD) {
+                if (hn > MAX_HEAD) {
                     upstreamFailed(IsapiError.INVALID_PARAMETER);
                 } else {
+                    if (h == buf) {
+                        head.write(buf, 0, n);
+                    }
                     receiveMore();
                 }
                 return;
             }
-            if (!parseHead(new String(h, 0, end, StandardCharsets.ISO_8859_1))) {
+            if (!takeHead(ResponseHead.parse(h, end))) {
                 upstreamFailed(IsapiError.INVALID_PARAMETER);
                 return;
             }
-            n = h.length - (end + 4);
-            System.arraycopy(h, end + 4, buf, 0, n); // the body bytes that came with the head
-            head.reset();
+            if (h == buf) {
+                off = end + 4; // the body bytes that came with the head follow it in place
+                n -= off;
+            } else {
+                n = hn - (end + 4);
+                System.arraycopy(h, end + 4, buf, 0, n); // the body bytes that came with the head
+                head.reset();
+            }
         }
         int len;
         switch (body) {
             case CHUNKED -> {
                 try {
-                    len = chunks.decode(buf, 0, n);
+                    len = chunks.decode(buf, off, n);
                 } catch (ChunkedDecoder.MalformedException e) {
                     upstreamFailed(IsapiError.INVALID_PARAMETER);
                     return;
@@ -443,114 +428,67 @@ final class ProxySession {
             }
         }
         if (len > 0) {
+            filledStart[i] = off;
             filledLength[i] = len;
             filled.add(i);
+        }
+        if (responseDone) {
+            releaseLinkEarly();
         }
         receiveMore(); // into the other buffer, while this one is written
         pumpWrite();
     }
 
-    /** Lines split at CRLF or LF, without a regex (this runs for every request). */
-    private static List<String> lines(String text) {
-        List<String> out = new ArrayList<>(16);
-        int start = 0;
-        for (int i = 0; i < text.length(); i++) {
-            if (text.charAt(i) == '\n') {
-                out.add(text.substring(start, i > start && text.charAt(i - 1) == '\r' ? i - 1 : i));
-                start = i + 1;
-            }
+    /**
+     * The whole response is here: when what is left to write is small, copies it out and gives the link
+     * back to the pool now, on the I/O thread that received it, instead of after the client write's
+     * completion (on another thread, which would then hand the link's idle receive back to the I/O thread).
+     * The session touches the link no more.
+     */
+    private void releaseLinkEarly() {
+        if (link == null || writing >= 0 || receiving >= 0 || sendPending || !reusable()) {
+            return;
         }
-        if (start < text.length()) {
-            out.add(text.substring(start));
+        int total = 0;
+        for (int i : filled) {
+            total += filledLength[i];
         }
-        if (out.isEmpty()) {
-            out.add("");
+        if (total > SMALL_RESPONSE) {
+            return;
         }
-        return out;
+        byte[] copy = new byte[total];
+        int at = 0;
+        for (int i : filled) {
+            System.arraycopy(link.down[i], filledStart[i], copy, at, filledLength[i]);
+            at += filledLength[i];
+        }
+        filled.clear();
+        tail = total > 0 ? ByteBuffer.wrap(copy) : null;
+        UpstreamLink l = link;
+        link = null;
+        pool.release(l);
     }
 
-    private static boolean isStatusCode(String s) {
-        return s.length() == 3 && s.charAt(0) >= '1' && s.charAt(0) <= '5' && Character.isDigit(s.charAt(1))
-                && Character.isDigit(s.charAt(2));
-    }
-
-    private static String withoutContentLength(String headers) {
-        StringBuilder b = new StringBuilder(headers.length());
-        for (String line : lines(headers)) {
-            if (!line.regionMatches(true, 0, "content-length:", 0, 15)) {
-                b.append(line).append("\r\n");
-            }
-        }
-        return b.toString();
-    }
-
-    private static int indexOfBlankLine(byte[] h) {
-        for (int i = 0; i + 3 < h.length; i++) {
-            if (h[i] == '\r' && h[i + 1] == '\n' && h[i + 2] == '\r' && h[i + 3] == '\n') {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    /** Status line and headers; drops hop-by-hop headers; decides how the body ends. */
-    private boolean parseHead(String text) {
-        List<String> lines = lines(text);
-        String[] sl = lines.get(0).split(" ", 3);
-        if (sl.length < 2 || !sl[0].startsWith("HTTP/1.") || !isStatusCode(sl[1])) {
+    /** Takes the parsed head (null: invalid) and decides how the body ends. @return false if invalid */
+    private boolean takeHead(ResponseHead h) {
+        if (h == null) {
             return false;
         }
-        int code = Integer.parseInt(sl[1]);
-        status = sl.length == 3 && !sl[2].isBlank() ? code + " " + sl[2] : String.valueOf(code);
-        StringBuilder out = new StringBuilder();
-        long length = -1;
-        boolean chunked = false;
-        for (int i = 1; i < lines.size(); i++) {
-            String line = lines.get(i);
-            int colon = line.indexOf(':');
-            if (colon <= 0) {
-                return false;
-            }
-            String name = line.substring(0, colon).trim();
-            String value = line.substring(colon + 1).trim();
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (lower.equals("content-length")) {
-                try {
-                    long l = Long.parseLong(value);
-                    if (l < 0 || (length >= 0 && length != l)) {
-                        return false;
-                    }
-                    length = l;
-                } catch (NumberFormatException e) {
-                    return false;
-                }
-            } else if (lower.equals("transfer-encoding")) {
-                chunked = value.toLowerCase(Locale.ROOT).endsWith("chunked");
-            } else if (lower.equals("connection")) {
-                String v = value.toLowerCase(Locale.ROOT);
-                upstreamCloses |= v.contains("close");
-                keepAlive10 |= v.contains("keep-alive");
-            }
-            if ((!HOP_BY_HOP.contains(lower) || lower.equals("content-length")) && !lower.equals(DATE)) {
-                out.append(name).append(": ").append(value).append("\r\n");
-            }
-        }
         headParsed = true;
-        upstreamCloses |= sl[0].equals("HTTP/1.0") && !keepAlive10;
-        boolean bodiless = "HEAD".equals(ecb.method()) || code < 200 || code == 204 || code == 304;
+        status = h.status;
+        headers = h.headers;
+        upstreamCloses |= h.closes;
+        boolean bodiless = "HEAD".equals(ecb.method()) || h.code < 200 || h.code == 204 || h.code == 304;
         if (bodiless) {
             body = Body.NONE;
-        } else if (chunked) {
+        } else if (h.chunked) {
             body = Body.CHUNKED;
-            headers = withoutContentLength(out.toString());
-            return true;
-        } else if (length >= 0) {
+        } else if (h.length >= 0) {
             body = Body.CONTENT_LENGTH;
-            bodyLeft = length;
+            bodyLeft = h.length;
         } else {
             body = Body.UNTIL_CLOSE; // hse4j frames it for the client (chunked)
         }
-        headers = out.toString();
         return true;
     }
 
@@ -574,7 +512,13 @@ final class ProxySession {
             if (i != null) {
                 writing = i;
                 ecbBusy = EcbOp.WRITE;
-                ecb.writeClientAsync(ByteBuffer.wrap(link.down[i], 0, filledLength[i]));
+                ecb.writeClientAsync(ByteBuffer.wrap(link.down[i], filledStart[i], filledLength[i]));
+            } else if (tail != null) {
+                ByteBuffer t = tail;
+                tail = null;
+                writing = TAIL;
+                ecbBusy = EcbOp.WRITE;
+                ecb.writeClientAsync(t);
             } else if (responseDone && receiving < 0) {
                 end(HseStatus.SUCCESS);
             }

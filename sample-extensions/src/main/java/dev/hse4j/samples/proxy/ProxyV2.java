@@ -26,6 +26,22 @@ final class ProxyV2 {
      * @throws UnknownHostException if an address is not a literal
      */
     static byte[] tcp(String srcAddr, int srcPort, String dstAddr, int dstPort) throws UnknownHostException {
+        byte[] s4 = ipv4(srcAddr);
+        byte[] d4 = s4 == null ? null : ipv4(dstAddr);
+        if (d4 != null) { // the usual case, written straight into the 28 bytes
+            byte[] h = new byte[28];
+            System.arraycopy(SIGNATURE, 0, h, 0, 12);
+            h[12] = 0x21;
+            h[13] = 0x11;
+            h[15] = 12;
+            System.arraycopy(s4, 0, h, 16, 4);
+            System.arraycopy(d4, 0, h, 20, 4);
+            h[24] = (byte) (srcPort >> 8);
+            h[25] = (byte) srcPort;
+            h[26] = (byte) (dstPort >> 8);
+            h[27] = (byte) dstPort;
+            return h;
+        }
         InetAddress src = literal(srcAddr);
         InetAddress dst = literal(dstAddr);
         boolean v4 = src instanceof Inet4Address && dst instanceof Inet4Address;
@@ -45,6 +61,32 @@ final class ProxyV2 {
         out.write(dstPort >> 8);
         out.write(dstPort);
         return out.toByteArray();
+    }
+
+    /** @return the four bytes of a dotted-quad IPv4 literal, or {@code null} if {@code a} is anything else */
+    static byte[] ipv4(String a) {
+        byte[] out = new byte[4];
+        int part = 0;
+        int value = -1;
+        for (int i = 0; i < a.length(); i++) {
+            char c = a.charAt(i);
+            if (c >= '0' && c <= '9') {
+                value = value < 0 ? c - '0' : value * 10 + (c - '0');
+                if (value > 255) {
+                    return null;
+                }
+            } else if (c == '.' && value >= 0 && part < 3) {
+                out[part++] = (byte) value;
+                value = -1;
+            } else {
+                return null;
+            }
+        }
+        if (part != 3 || value < 0) {
+            return null;
+        }
+        out[3] = (byte) value;
+        return out;
     }
 
     private static InetAddress literal(String a) throws UnknownHostException {

@@ -11,6 +11,8 @@ import java.util.Arrays;
 final class RedirectRecords {
 
     private static final System.Logger LOG = System.getLogger("proxy");
+    /** Room for a v2 header with IPv6 addresses and a few TLVs: most records fit the first call. */
+    private static final int USUAL_SIZE = 256;
 
     private RedirectRecords() {
     }
@@ -24,11 +26,14 @@ final class RedirectRecords {
      */
     static byte[] query(ExtensionControlBlock ecb) throws IsapiException {
         try {
-            ecb.queryRedirectRecord(null); // a null buffer is size 0: always 122 with the size when there is a record
-            throw new IsapiException(IsapiError.INVALID_PARAMETER, "a redirect record fitted in no buffer");
-        } catch (InsufficientBufferException e) {
-            byte[] b = new byte[e.requiredSize()];
-            int n = ecb.queryRedirectRecord(b);
+            byte[] b = new byte[USUAL_SIZE]; // most records fit: one call, no sizing exception
+            int n;
+            try {
+                n = ecb.queryRedirectRecord(b);
+            } catch (InsufficientBufferException e) { // a record with large TLVs: the second call of the sizing
+                b = new byte[e.requiredSize()];
+                n = ecb.queryRedirectRecord(b);
+            }
             return n == b.length ? b : Arrays.copyOf(b, n);
         } catch (IsapiException e) {
             switch (e.errorCode()) {
