@@ -9,6 +9,8 @@ import dev.hse4j.api.HttpExtension;
 import dev.hse4j.api.TerminateMode;
 
 import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * A reverse proxy: {@code /ext/proxy/<path>} is forwarded to {@code <upstream>/<path>}.
@@ -26,8 +28,13 @@ import java.net.InetSocketAddress;
  * (which is why this extension asks for {@code redirectRecords}); otherwise a PROXY v2 header built from
  * the client connection's addresses. The body then streams up and the response streams down through two
  * 64 KB buffers, never a whole message; see {@link ProxySession}.
+ *
+ * <p>It declares {@code nonBlocking}: its procedure only builds the request, takes or opens the upstream
+ * connection and starts asynchronous operations, so a request with its whole body read ahead is served on
+ * the network thread that parsed it, without a hand-off. The one thing that could wait, looking up an
+ * upstream given by name, happens on a thread of its own ({@code proxy-lookup}).
  */
-@ExtensionSettings(redirectRecords = true)
+@ExtensionSettings(redirectRecords = true, nonBlocking = true)
 public final class ProxyExtension implements HttpExtension {
 
     /** How long an upstream connection waits for the next request of its client connection. */
@@ -36,6 +43,8 @@ public final class ProxyExtension implements HttpExtension {
     private volatile InetSocketAddress upstream;
     private volatile UpstreamLinks links = new UpstreamLinks(DEFAULT_IDLE_MILLIS);
     private volatile String problem = "no upstream configured (--ext-setting proxy.upstream=HOST:PORT)";
+    /** Connects to an upstream given by name (the lookup may wait); null when it is an address. */
+    private volatile ExecutorService lookups;
 
     @Override
     public void attach(ExtensionContext context) {
@@ -57,9 +66,33 @@ public final class ProxyExtension implements HttpExtension {
             String host = u.substring(0, colon).replace("[", "").replace("]", "");
             upstream = InetSocketAddress.createUnresolved(host, Integer.parseInt(u.substring(colon + 1)));
             problem = null;
+            if (!isAddress(host)) {
+                lookups = Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "proxy-lookup");
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
         } catch (RuntimeException e) {
             problem = "the upstream setting is not HOST:PORT";
         }
+    }
+
+    /** @return whether {@code host} is an IPv4 or IPv6 literal (connecting to it never looks a name up) */
+    static boolean isAddress(String host) {
+        if (ProxyV2.ipv4(host) != null) {
+            return true;
+        }
+        if (host.indexOf(':') < 0) {
+            return false;
+        }
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (!(c == ':' || c == '.' || c == '%' || Character.digit(c, 16) >= 0)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
@@ -75,13 +108,17 @@ public final class ProxyExtension implements HttpExtension {
             ProxySession.plainError(ecb, "502 Bad Gateway", "The proxy has no upstream configured.\n");
             return HseStatus.SUCCESS;
         }
-        return new ProxySession(ecb, to, links).start();
+        return new ProxySession(ecb, to, links, lookups).start();
     }
 
     /** Closes the idle upstream connections (the server closes any still in use at unload). */
     @Override
     public boolean terminateExtension(TerminateMode mode) {
         links.close();
+        ExecutorService l = lookups;
+        if (l != null) {
+            l.shutdownNow();
+        }
         return true;
     }
 }

@@ -13,6 +13,8 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * One proxied request.
@@ -59,6 +61,7 @@ final class ProxySession {
     private final ExtensionControlBlock ecb;
     private final InetSocketAddress upstream;
     private final UpstreamLinks pool;
+    private final Executor lookups; // null: the upstream is an address, connectEx never waits
     private final boolean chunkedUpload;
     private byte[] up; // the upload buffer, allocated when a body is streamed
     private final int[] filledStart = new int[2];
@@ -97,8 +100,9 @@ final class ProxySession {
     private boolean keepAlive10;
     private boolean ended;
 
-    ProxySession(ExtensionControlBlock ecb, InetSocketAddress upstream, UpstreamLinks pool) {
+    ProxySession(ExtensionControlBlock ecb, InetSocketAddress upstream, UpstreamLinks pool, Executor lookups) {
         this.ecb = ecb;
+        this.lookups = lookups;
         this.upstream = upstream;
         this.pool = pool;
         this.chunkedUpload = ecb.totalBytes() == ExtensionControlBlock.UNKNOWN_LENGTH;
@@ -148,10 +152,42 @@ final class ProxySession {
         return connect() ? HseStatus.PENDING : HseStatus.SUCCESS;
     }
 
-    /** Opens a new upstream connection. @return false if that failed at once (the client was answered) */
+    /**
+     * Opens a new upstream connection. An upstream given by name is looked up by {@code connectEx}, which may
+     * wait for DNS: then the connect runs on the extension's lookup thread, never on a network or I/O thread.
+     *
+     * @return false if that failed at once (the client was answered)
+     */
     private boolean connect() throws IsapiException {
         ByteBuffer first = ByteBuffer.allocate(key.remaining() + request.length);
         first.put(key.duplicate()).put(request).flip();
+        if (lookups != null) {
+            try {
+                lookups.execute(() -> connectLater(first));
+                return true;
+            } catch (RejectedExecutionException e) { // unloading
+                plainError(ecb, "502 Bad Gateway", "The proxy could not reach its upstream.\n");
+                ended = true;
+                return false;
+            }
+        }
+        return connectNow(first);
+    }
+
+    private synchronized void connectLater(ByteBuffer first) {
+        if (ended) {
+            return;
+        }
+        try {
+            if (!connectNow(first)) {
+                doneQuietly(HseStatus.SUCCESS); // answered 502
+            }
+        } catch (IsapiException e) {
+            doneQuietly(HseStatus.ERROR);
+        }
+    }
+
+    private boolean connectNow(ByteBuffer first) throws IsapiException {
         try {
             connecting = ecb.outbound().connectEx(upstream, first, 0, this::onConnect, null);
             return true;

@@ -36,7 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The {@code proxy} sample's translation of heads, through real sockets against a scripted upstream: the
  * request goes up with the path below the mount and without hop-by-hop headers; the response comes down
  * with its status and reason, its own headers, without the upstream's hop-by-hop headers and Date, with
- * a chunked body decoded (a Content-Length beside it ignored) and no body for 204 or HEAD.
+ * a chunked body decoded (a Content-Length beside it ignored) and no body for 204 or HEAD. An upstream
+ * given by name is looked up (off the network thread: the sample is non-blocking) and serves as well.
  */
 class ProxyHeadsTest {
 
@@ -131,6 +132,22 @@ class ProxyHeadsTest {
         // the connections stay usable: a GET after them still works
         upstream.script("/after", "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n!");
         assertEquals("!", HTTP.send(HttpRequest.newBuilder(uri("/after")).build(), HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    @Test
+    void anUpstreamGivenByNameIsLookedUpAndServes() throws Exception {
+        upstream.script("/named", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nnamed");
+        String up = "localhost:" + upstream.server.getLocalPort();
+        try (TestServer named = TestServer.builder(Files.createDirectories(dir.resolve("named"))).samples("proxy")
+                .config(b -> b.outbound(OutboundConfig.defaults().withAllowFor("proxy", up)
+                        .withSetting("proxy", "upstream", up)))
+                .start()) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + named.port() + "/ext/proxy/named")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode());
+            assertEquals("named", r.body());
+        }
     }
 
     private static URI uri(String path) {
