@@ -9,6 +9,10 @@
 # BIG_CONNECTIONS [1] for the 100 MiB download, HSE_JAR, EXT_DIR (another build to measure), BEFORE_EXT_DIR
 # (a directory holding another build's proxy.jar: measured too, as the front `before`, on BEFORE_HSE_JAR [HSE_JAR]).
 #
+# Per round: req/s (MiB/s), the front's CPU per response, the UPSTREAM's CPU per response over the same run
+# (the same nginx serves every front, so a front that costs the upstream more shows it here) and the upstream
+# connections opened per response (its stub_status `accepts`; 1 = a connection per request, ~0 = reused).
+#
 # Upstream: one nginx with two loopback listeners serving the same /hello and /big.bin (100 MiB): a plain one
 # for nginx proxy_pass and HAProxy, and one with `proxy_protocol` for hse4j, whose proxy sample always sends a
 # PROXY header first. Fronts: hse4j (proxy sample, one upstream keep-alive connection per client connection),
@@ -26,7 +30,7 @@ BIG_CONNECTIONS=${BIG_CONNECTIONS:-1}
 HSE_JAR=${HSE_JAR:-$ROOT/server/target/hse4j-server.jar}
 EXT_DIR=${EXT_DIR:-$ROOT/sample-extensions/target/jars}
 WORK=$(mktemp -d -t proxybench.XXXXXX)
-P_UP=18181 P_UPPP=18182 P_HSE=18180 P_NGX=18183 P_HAP=18184 P_BEFORE=18185 P_NGXKA=18186
+P_UP=18181 P_UPPP=18182 P_HSE=18180 P_NGX=18183 P_HAP=18184 P_BEFORE=18185 P_NGXKA=18186 P_UPST=18187
 
 for tool in java mvn curl wrk nginx haproxy; do
   command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || { echo "bench/reverse-proxy: $tool is missing (apt-get install nginx haproxy wrk curl)" >&2; exit 1; }
@@ -74,9 +78,10 @@ http {
     root $WORK/html;
     location = /hello { default_type text/plain; return 200 "hello\n"; }
   }
+  server { listen 127.0.0.1:$P_UPST; location = /st { stub_status; } }
 }
 EOF
-nginx -c "$WORK/up/nginx.conf" -p "$WORK/up" -e "$WORK/up/error.log" & PIDS+=($!)
+nginx -c "$WORK/up/nginx.conf" -p "$WORK/up" -e "$WORK/up/error.log" & UP_PID=$!; PIDS+=($UP_PID)
 
 cat > "$WORK/ngx/nginx.conf" <<EOF
 $USER_LINE
@@ -138,15 +143,19 @@ done
 echo "== same 100 MiB body through all ${#NAMES[@]} (sha256 ${want:0:16}...)"
 echo "== $(nproc) CPUs, $(java -version 2>&1 | head -1), $(nginx -v 2>&1 | sed 's/.*: //'), $(haproxy -v | head -1 | cut -d' ' -f1-3), load $(cut -d' ' -f1-3 /proc/loadavg)"
 
-run_wrk() { # name path connections seconds -> "rps bytes/s cpu_us_per_req errors"
-  local n=$1 c0 c1 out
-  c0=$(cpu_ticks "${PID[$n]}")
+# connections the upstream accepted so far (its stub_status; each look is one connection, subtracted below)
+up_accepts() { curl -s "http://127.0.0.1:$P_UPST/st" | awk 'NR == 3 {print $1}'; }
+
+run_wrk() { # name path connections seconds -> "rps bytes/s cpu_us_per_req errors upstream_cpu_us_per_req upstream_conns_per_req"
+  local n=$1 c0 c1 u0 u1 a0 a1 out
+  c0=$(cpu_ticks "${PID[$n]}"); u0=$(cpu_ticks "$UP_PID"); a0=$(up_accepts)
   out=$(wrk -t"$(( $3 < 2 ? 1 : 2 ))" -c"$3" -d"${4}s" --timeout 60s -s "$WORK/summary.lua" "${URL[$n]}$2" | grep '^RESULT')
-  c1=$(cpu_ticks "${PID[$n]}")
-  echo "$out" | awk -v c0="$c0" -v c1="$c1" -v hz="$hz" '{
+  c1=$(cpu_ticks "${PID[$n]}"); u1=$(cpu_ticks "$UP_PID"); a1=$(up_accepts)
+  echo "$out" | awk -v c0="$c0" -v c1="$c1" -v u0="$u0" -v u1="$u1" -v a0="$a0" -v a1="$a1" -v hz="$hz" '{
     for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-    s = v["duration_us"] / 1e6
-    printf "%.0f %.0f %.1f %d\n", v["requests"] / s, v["bytes"] / s, (c1 - c0) / hz * 1e6 / (v["requests"] > 0 ? v["requests"] : 1), v["errors"] }'
+    s = v["duration_us"] / 1e6; r = v["requests"] > 0 ? v["requests"] : 1
+    printf "%.0f %.0f %.1f %d %.1f %.4f\n", v["requests"] / s, v["bytes"] / s, (c1 - c0) / hz * 1e6 / r, v["errors"],
+      (u1 - u0) / hz * 1e6 / r, (a1 - a0 - 1) / r }'
 }
 
 bench() { # label path connections unit
@@ -162,20 +171,25 @@ bench() { # label path connections unit
       if [ "$unit" = MiB/s ]; then
         printf '%-6s round %d %-8s %8.1f MiB/s  (front CPU %.0f us per 100 MiB response, errors %d)\n' "$label" $((r+1)) "$n" "$(awk -v b="$2" 'BEGIN{print b/1048576}')" "$3" "$4"
       else
-        printf '%-6s round %d %-8s %8.0f req/s  (front CPU %.1f us/request, errors %d)\n' "$label" $((r+1)) "$n" "$1" "$3" "$4"
+        printf '%-6s round %d %-8s %8.0f req/s  (front CPU %.1f us/request, upstream CPU %.1f us/request, upstream connections/request %.4f, errors %d, load %s)\n' "$label" $((r+1)) "$n" "$1" "$3" "$5" "$6" "$4" "$(cut -d' ' -f1 /proc/loadavg)"
       fi
     done
   done
-  local col=$([ "$unit" = MiB/s ] && echo 2 || echo 1) m c base
+  local col=$([ "$unit" = MiB/s ] && echo 2 || echo 1) m c u k base baseka basehap
   base=$(printf '%s' "${R[nginx]}" | awk -v c="$col" 'NF{print $c}' | median)
-  printf '%-6s MEDIANS:' "$label"
+  baseka=$(printf '%s' "${R[nginx-ka]}" | awk -v c="$col" 'NF{print $c}' | median)
+  basehap=$(printf '%s' "${R[haproxy]}" | awk -v c="$col" 'NF{print $c}' | median)
+  printf '%-6s MEDIANS (load now %s):' "$label" "$(cut -d' ' -f1-3 /proc/loadavg)"
   for n in "${NAMES[@]}"; do
     m=$(printf '%s' "${R[$n]}" | awk -v c="$col" 'NF{print $c}' | median)
     c=$(printf '%s' "${R[$n]}" | awk 'NF{print $3}' | median)
+    u=$(printf '%s' "${R[$n]}" | awk 'NF{print $5}' | median)
+    k=$(printf '%s' "${R[$n]}" | awk 'NF{print $6}' | median)
     if [ "$unit" = MiB/s ]; then
       printf '  %s %.1f MiB/s (%.0f us CPU/resp, x%.2f of nginx)' "$n" "$(awk -v b="$m" 'BEGIN{print b/1048576}')" "$c" "$(awk -v a="$m" -v b="$base" 'BEGIN{print a/b}')"
     else
-      printf '  %s %.0f req/s (%.1f us CPU/req, x%.2f of nginx)' "$n" "$m" "$c" "$(awk -v a="$m" -v b="$base" 'BEGIN{print a/b}')"
+      printf '\n   %-8s %6.0f req/s  front %5.1f us CPU/req  upstream %4.1f us/req  upstream conns/req %.4f  x%.2f of nginx  x%.2f of nginx-ka  x%.2f of haproxy' \
+        "$n" "$m" "$c" "$u" "$k" "$(awk -v a="$m" -v b="$base" 'BEGIN{print a/b}')" "$(awk -v a="$m" -v b="$baseka" 'BEGIN{print a/b}')" "$(awk -v a="$m" -v b="$basehap" 'BEGIN{print a/b}')"
     fi
   done
   echo
