@@ -5,7 +5,9 @@
 #   hello-https  the same over HTTPS (TLS 1.3; Conscrypt for the JVMs) wrk -t$THREADS -c$CONNECTIONS
 #   bulk-https   100 MiB (byte i = i mod 251) over HTTPS/1.1, 1 MiB async writes on the JVMs, a file on
 #                nginx, downloaded back to back on $BULK_CONNECTIONS connection(s)
-# and, as a second line on hello-http, raw Jetty with the BLOCKING handler of bench/run.sh.
+# and, as a second line on hello-http, raw Jetty with the BLOCKING handler of bench/run.sh; and on both hellos
+# hse4j-workers: a second hse4j run with --ignore-non-blocking, so the same hello (which declares nonBlocking)
+# takes the path of an extension that may block: handed to a worker thread.
 # Prints every run, then per workload the medians of req/s (MiB/s), of server CPU µs per request (the
 # process's user+system time over the run ÷ requests; nginx: master + workers) and the ratios
 # hse4j/raw-Jetty and hse4j/nginx (ratio of medians, and median of the per-round ratios).
@@ -16,6 +18,7 @@
 #   before the first workload, half of it before the others; repeated until the CPU per request of two
 #   runs in a row agrees within 15 %, at most WARMUP_RUNS [3] runs),
 #   THREADS [2], CONNECTIONS [50], BULK_CONNECTIONS [1], BLOCKING [1] (0: leave the blocking line out),
+#   WORKERS [1] (0: leave hse4j-workers out),
 #   JAVA [java], JAVA_OPTS [-Xms1g -Xmx1g], SKIP_BUILD=1 (use the jars already built),
 #   HSE_JAR / EXT_DIR (another hse4j build), HSE_OPTS (extra hse4j flags), KEEP_WORK=1,
 #   MAX_SECONDS [600] (a watchdog ends the run, stopping everything, if it takes longer).
@@ -35,6 +38,7 @@ THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-50}
 BULK_CONNECTIONS=${BULK_CONNECTIONS:-1}
 BLOCKING=${BLOCKING:-1}
+WORKERS=${WORKERS:-1}
 JAVA=${JAVA:-java}
 JAVA_OPTS=${JAVA_OPTS:--Xms1g -Xmx1g}
 BYTES=$((100 * 1024 * 1024))
@@ -95,6 +99,19 @@ if [ "$BLOCKING" = 1 ] && wants hello-http; then
     start_bg raw-blocking "$JAVA" $JAVA_OPTS -jar "$BENCH_JAR" "$B_HTTP"
     BLK_PID=$BG_PID
     wait_url "http://127.0.0.1:$B_HTTP/hello" 60 "$BLK_PID" || { cat "$WORK/raw-blocking.log" >&2; exit 1; }
+fi
+
+WRK_PID=""
+if [ "$WORKERS" = 1 ] && { wants hello-http || wants hello-https; }; then
+    W_HTTP=$(free_port); W_HTTPS=$(free_port)
+    mkdir -p "$WORK/ext-w" && cp "$EXT_DIR"/hello.jar "$WORK/ext-w/"
+    # shellcheck disable=SC2086
+    start_bg hse4j-workers "$JAVA" $JAVA_OPTS -jar "$HSE_JAR" --host 127.0.0.1 --port "$W_HTTP" --https-port "$W_HTTPS" \
+        --tls-provider conscrypt --tls-dir "$WORK/tls" --work-dir "$WORK/hse-work-w" --extensions "$WORK/ext-w" \
+        --webroot "$ROOT/webroot" --access-log none --no-watch --max-connections 0 --max-connections-per-ip 0 \
+        --ignore-non-blocking ${HSE_OPTS:-}
+    WRK_PID=$BG_PID
+    wait_url "https://127.0.0.1:$W_HTTPS/ext/hello" 60 "$WRK_PID" || { cat "$WORK/hse4j-workers.log" >&2; exit 1; }
 fi
 
 python3 - "$WORK/www/stream.bin" "$BYTES" <<'PY'
@@ -163,7 +180,7 @@ wants bulk-https && same_body "100 MiB" "${BULK[@]}"
 
 # ---------------------------------------------------------------- rounds
 NAMES=(hse4j raw-nb nginx)
-declare -A PIDOF=([hse4j]=$HSE_PID [raw-nb]=$RAW_PID [nginx]=$NGX_PID [raw-blocking]=$BLK_PID)
+declare -A PIDOF=([hse4j]=$HSE_PID [raw-nb]=$RAW_PID [nginx]=$NGX_PID [raw-blocking]=$BLK_PID [hse4j-workers]=$WRK_PID)
 declare -A RES  # RES[workload,name] = newline-separated "rps bps cpu errors" per round
 SUMMARY=()
 
@@ -236,23 +253,27 @@ summarize() { # workload unit names...
             || CPU[$name]="${CPU[$name]} us/req"
     done
     log "== $wl medians: $(for name in "$@"; do printf '%s %s %s (CPU %s); ' "$name" "${TH[$name]}" "$unit" "${CPU[$name]}"; done)"
-    for name in raw-nb nginx raw-blocking; do
-        [ -n "${TH[$name]:-}" ] || continue
-        line=$(printf '== %s hse4j/%s: %s ratio %s (median per-round %s); CPU us/request ratio %s (per-round %s)' "$wl" "$name" \
-            "$unit" "$(div "${TH[hse4j]}" "${TH[$name]}")" "$(round_ratio "$wl" hse4j "$name" "$col")" \
-            "$(div "$(col_median "$wl" hse4j 3)" "$(col_median "$wl" "$name" 3)")" "$(round_ratio "$wl" hse4j "$name" 3)")
+    local pair a b
+    for pair in hse4j:raw-nb hse4j:nginx hse4j:raw-blocking hse4j-workers:raw-nb hse4j:hse4j-workers; do
+        a=${pair%%:*}; b=${pair#*:}
+        [ -n "${TH[$a]:-}" ] && [ -n "${TH[$b]:-}" ] || continue
+        line=$(printf '== %s %s/%s: %s ratio %s (median per-round %s); CPU us/request ratio %s (per-round %s)' "$wl" "$a" "$b" \
+            "$unit" "$(div "${TH[$a]}" "${TH[$b]}")" "$(round_ratio "$wl" "$a" "$b" "$col")" \
+            "$(div "$(col_median "$wl" "$a" 3)" "$(col_median "$wl" "$b" 3)")" "$(round_ratio "$wl" "$a" "$b" 3)")
         log "$line"
         SUMMARY+=("$line")
     done
 }
 
 wants hello-http && workload hello-http req/s "$THREADS" "$CONNECTIONS" "${NAMES[@]}" ${BLK_PID:+raw-blocking} \
-    -- "${HELLO_HTTP[@]}" ${BLK_PID:+"http://127.0.0.1:$B_HTTP/hello"}
-wants hello-https && workload hello-https req/s "$THREADS" "$CONNECTIONS" "${NAMES[@]}" -- "${HELLO_HTTPS[@]}"
+    ${WRK_PID:+hse4j-workers} -- "${HELLO_HTTP[@]}" ${BLK_PID:+"http://127.0.0.1:$B_HTTP/hello"} \
+    ${WRK_PID:+"http://127.0.0.1:$W_HTTP/ext/hello"}
+wants hello-https && workload hello-https req/s "$THREADS" "$CONNECTIONS" "${NAMES[@]}" ${WRK_PID:+hse4j-workers} \
+    -- "${HELLO_HTTPS[@]}" ${WRK_PID:+"https://127.0.0.1:$W_HTTPS/ext/hello"}
 wants bulk-https && workload bulk-https MiB/s "$BULK_CONNECTIONS" "$BULK_CONNECTIONS" "${NAMES[@]}" -- "${BULK[@]}"
 
 log ""
 log "=== summary (load average at the start $LOAD0, at the end $(loadavg); $(nproc) CPUs)"
 printf '%s\n' "${SUMMARY[@]}"
-for p in "$HSE_PID" "$RAW_PID" "$NGX_PID" $BLK_PID; do stop "$p"; done
+for p in "$HSE_PID" "$RAW_PID" "$NGX_PID" $BLK_PID $WRK_PID; do stop "$p"; done
 exit 0
