@@ -150,11 +150,25 @@ public final class ExtensionHost extends Handler.Abstract {
      * @param path the path under the binding's base, starting with {@link #PREFIX}, still percent-encoded
      */
     public void serve(HostExchange exchange, String path) {
+        serve(exchange, path, false);
+    }
+
+    /**
+     * As {@link #serve(HostExchange, String)}, from a thread that may or may not wait for the transport's I/O.
+     *
+     * @param exchange the request and its transport
+     * @param path the path under the binding's base, starting with {@link #PREFIX}, still percent-encoded
+     * @param callerMustNotWait {@code true} for a thread that cannot wait for the transport's I/O events (a servlet
+     *     container's thread inside {@code service()}: the container signals write readiness only after it returns).
+     *     Then only a non-blocking extension with its whole body read ahead runs on it, its synchronous writes
+     *     written behind; every other procedure is handed to a worker thread
+     */
+    public void serve(HostExchange exchange, String path, boolean callerMustNotWait) {
         if (!path.startsWith(PREFIX)) {
             exchange.answer(HttpStatus.NOT_FOUND_404, "not an extension's URL", false, false);
             return;
         }
-        route(exchange, path, false);
+        route(exchange, path, callerMustNotWait);
     }
 
     /** @param networkThread the calling thread must not block (Jetty's network thread): hand off extension code */
