@@ -62,6 +62,7 @@ public final class ExtensionHost extends Handler.Abstract {
     private final MinRate noRate = new MinRate(0, 0); // stateless when off: shared by every request
     private volatile CustomErrors customErrors;
     private volatile SessionObserver observer;
+    private volatile Executor deliveries; // runs completions that must leave the initiating thread
 
     /**
      * @param registry where extensions are looked up
@@ -101,6 +102,7 @@ public final class ExtensionHost extends Handler.Abstract {
         this.registry = registry;
         this.webroot = webroot;
         this.completionExecutor = completionExecutor;
+        this.deliveries = completionExecutor;
         this.scheduler = scheduler;
         this.timeouts = new SessionTimeouts(scheduler, 1000); // session timeouts to within 1 s, one sweep for all
         this.readTimeout = readTimeout;
@@ -113,6 +115,15 @@ public final class ExtensionHost extends Handler.Abstract {
     /** @param errors the server's error pages, for HSE_REQ_SEND_CUSTOM_ERROR */
     public void customErrors(CustomErrors errors) {
         this.customErrors = errors;
+    }
+
+    /**
+     * @param executor runs the completions that must leave the thread that started their operation (by default
+     *     the worker executor); outbound connections pass one that, on a thread running an outbound completion,
+     *     runs them on that thread once the outbound completion has returned (no hand-off, never inside the call)
+     */
+    public void deliverCompletionsWith(Executor executor) {
+        this.deliveries = executor;
     }
 
     /** @return the host's counters */
@@ -397,7 +408,7 @@ public final class ExtensionHost extends Handler.Abstract {
             ByteBuffer data = preloaded == null ? NO_BYTES : preloaded.flip();
             long total = declaredLength >= 0 ? declaredLength : eof ? data.remaining() : ExtensionControlBlock.UNKNOWN_LENGTH;
             Object logName = new LogName(name, deployment); // built only if something is logged
-            RequestIo io = new RequestIo(transport, completionExecutor,
+            RequestIo io = new RequestIo(transport, deliveries,
                     scheduler, timeouts, body, readTimeout, deployment.sessionTimeout(), logName,
                     deployment.classLoader(), this, bulkhead,
                     rate(limits.minResponseRate()), limitStats, onNetworkThread ? limits.writeBehindLimit() : -1);
