@@ -17,8 +17,9 @@ import org.eclipse.jetty.http.HttpField;
  *
  * <p>When nothing is queued (the usual case: the kernel took the bytes at once) a write goes straight to the
  * transport underneath. The queue holds the unsent copies (coalesced up to one piece each) and at most one
- * write of the machine's own operations (its one-outstanding rule). {@link #complete()} and
- * {@link #error} wait for the queue to empty; {@link #fail} and {@link #closeConnection()} act at once.
+ * write of the machine's own operations (its one-outstanding rule). {@link #complete()} waits for the queue to
+ * empty; {@link #fail}, {@link #closeConnection()} and {@link #error} (which, with bytes under way, is a
+ * failure: the response has started) act at once.
  * A failed write fails everything queued behind it, and {@code onFailure} hears of it once if a copy was lost.
  */
 final class WriteBehind implements Transport {
@@ -254,7 +255,17 @@ final class WriteBehind implements Transport {
 
     @Override
     public void error(int status, String message, boolean closeConnection) {
-        whenDrained(() -> transport.error(status, message, closeConnection));
+        boolean sending;
+        synchronized (this) {
+            sending = inFlight != null;
+        }
+        if (sending) {
+            // Bytes are on their way, so the response has started: no error page can follow them, and a client
+            // too slow to take them must not hold the end (a session timeout) back. As for a committed response.
+            fail(new IOException(message));
+            return;
+        }
+        transport.error(status, message, closeConnection);
     }
 
     @Override

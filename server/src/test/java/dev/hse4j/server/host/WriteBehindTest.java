@@ -70,6 +70,15 @@ class WriteBehindTest {
     }
 
     @Test
+    void anErrorEndWithBytesUnderWayFailsTheExchangeAtOnce() {
+        memory.holdWrites = true;
+        line.writeBehind(bytes(0, 50_000), false);
+        line.error(500, "session timeout", false); // a stalled client must not hold the abort back
+        assertEquals(1, memory.failed.get());
+        assertEquals(0, memory.errors.get(), "no error page after bytes of the response");
+    }
+
+    @Test
     void smallCopiesQueuedTogetherAreSentAsOnePiece() {
         memory.holdWrites = true;
         line.writeBehind(bytes(0, 1), false); // in flight
