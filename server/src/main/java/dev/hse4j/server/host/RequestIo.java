@@ -39,6 +39,11 @@ import org.slf4j.LoggerFactory;
  * <p>The states and the one place they change are {@link SessionState} (its Javadoc has the diagram);
  * this class does the I/O each transition calls for, over a {@link Transport} (Jetty core or a servlet
  * container), and never touches the transport's exchange end twice.
+ *
+ * <p>When the procedure runs on a thread that must not wait (a non-blocking extension called on Jetty's network
+ * thread), its synchronous writes do not take the slot and wait: they are checked and counted as any write,
+ * copied, and handed to {@link WriteBehind}, which sits between this class and the transport and keeps every
+ * later write and the exchange's end in order behind the unsent copies.
  */
 final class RequestIo extends SessionTimeouts.Entry {
 
