@@ -20,6 +20,7 @@ import dev.hse4j.server.web.Webroot;
 
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The server's {@link ExtensionControlBlock}: the request's fields, plus thin delegation to the request's
@@ -39,6 +40,7 @@ final class Ecb implements ExtensionControlBlock {
     private ServerVariables variables;
     private RequestServices services;
     private ExtensionResources resources;
+    private Supplier<RecordQuery> redirectSource;
     private RecordQuery redirect;
     private String pathTranslated;
     private volatile int statusCode = 200;
@@ -78,8 +80,9 @@ final class Ecb implements ExtensionControlBlock {
         return resources.outboundFor(this);
     }
 
-    void bindRedirectRecord(RecordQuery redirect) {
-        this.redirect = redirect;
+    /** @param redirect makes the redirect-record query on first use (most requests never ask) */
+    void bindRedirectRecord(Supplier<RecordQuery> redirect) {
+        this.redirectSource = redirect;
     }
 
     @Override
@@ -95,6 +98,10 @@ final class Ecb implements ExtensionControlBlock {
     /** @return the redirect-record query; none in a binding without hse4j's connector (a servlet container): 50 */
     private RecordQuery redirect() throws IsapiException {
         RecordQuery r = redirect;
+        if (r == null && redirectSource != null) {
+            r = redirectSource.get();
+            redirect = r;
+        }
         if (r == null) {
             throw new IsapiException(IsapiError.NOT_SUPPORTED,
                     "redirect records exist only on hse4j's own connector, not inside a servlet container");

@@ -423,7 +423,8 @@ public final class ExtensionHost extends Handler.Abstract {
                     jetty == null ? null : jetty.control, deployment, name, webroot, customErrors, children));
             ecb.bindResources(deployment.resources());
             if (jetty != null) {
-                ecb.bindRedirectRecord(RecordQuery.of(jetty.request, deployment.redirectRecords()));
+                boolean granted = deployment.redirectRecords();
+                ecb.bindRedirectRecord(() -> RecordQuery.of(jetty.request, granted));
             }
             this.ecb = ecb;
             ExtensionControlBlock facing = ecb;

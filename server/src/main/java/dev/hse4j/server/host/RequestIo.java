@@ -101,6 +101,9 @@ final class RequestIo extends SessionTimeouts.Entry {
     // Body bytes the extension's writes have taken so far, against a declared Content-Length. The
     // one-outstanding rule makes it exact whenever a new write starts.
     private long bodyWritten;
+    // The Content-Length of the head given (every head goes through applyHead), -1 if none: the transport
+    // would look it up among the response's headers at each write.
+    private long declaredLength = -1;
     private Scheduler.Task writeTimer;
     private boolean pieceOpen;
     private long pieceStart;
@@ -941,7 +944,7 @@ final class RequestIo extends SessionTimeouts.Entry {
         for (Segment s : segments) {
             adding += s instanceof Segment.Memory m ? m.buffer().remaining() : ((Segment.FileRegion) s).length();
         }
-        long declared = head != null ? declaredLength(head.fields()) : transport.contentLength();
+        long declared = head != null ? declaredLength(head.fields()) : declaredLength;
         int status = head != null ? head.status() : transport.status();
         if (declared >= 0 && bodyAllowed(status) && bodyWritten + adding > declared) {
             throw new IsapiException(IsapiError.HANDLE_EOF, "this write of " + adding
@@ -1051,6 +1054,7 @@ final class RequestIo extends SessionTimeouts.Entry {
     }
 
     private void applyHead(ResponseHead head) {
+        declaredLength = declaredLength(head.fields());
         transport.head(head.status(), head.fields());
         state.headSent();
     }
@@ -1259,7 +1263,7 @@ final class RequestIo extends SessionTimeouts.Entry {
             timeouts.remove(this);
             alreadyAborted = state.exchange() != SessionState.Exchange.OPEN;
             sendDefaultHeadIfNeeded();
-            long declared = transport.contentLength();
+            long declared = declaredLength;
             if (status != HseStatus.ERROR && declared > bodyWritten && bodyAllowed(transport.status()) && !alreadyAborted) {
                 shortBy = declared - bodyWritten;
                 status = HseStatus.ERROR;
