@@ -31,8 +31,11 @@ import org.slf4j.LoggerFactory;
  * (virtual threads on Java 21+, else a pool of daemon threads).
  *
  * <p>Each request is handed off the container's thread: the container delivers the non-blocking I/O events of a
- * request only once its {@code service()} call has returned, and an extension's synchronous write waits for
- * exactly such an event.
+ * request only once its {@code service()} call has returned (Tomcat's {@code isReady()} even answers false until
+ * then), and an extension's synchronous write waits for exactly such an event. Called on Tomcat's thread, every
+ * synchronous write hangs (tried; BindingSuiteTest). The host's own "must not wait" path (a non-blocking
+ * extension with its body in hand, its synchronous writes written behind) would lift this for most requests; it
+ * is not yet reachable through {@link ExtensionHost#serve}.
  */
 final class ServletHost implements AutoCloseable {
 
