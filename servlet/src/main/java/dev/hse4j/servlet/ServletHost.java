@@ -30,12 +30,12 @@ import org.slf4j.LoggerFactory;
  * inside a container: one timer thread (session timeouts, data rates) and the threads extension code runs on
  * (virtual threads on Java 21+, else a pool of daemon threads).
  *
- * <p>Each request is handed off the container's thread: the container delivers the non-blocking I/O events of a
- * request only once its {@code service()} call has returned (Tomcat's {@code isReady()} even answers false until
- * then), and an extension's synchronous write waits for exactly such an event. Called on Tomcat's thread, every
- * synchronous write hangs (tried; BindingSuiteTest). The host's own "must not wait" path (a non-blocking
- * extension with its body in hand, its synchronous writes written behind) would lift this for most requests; it
- * is not yet reachable through {@link ExtensionHost#serve}.
+ * <p>The container's thread calls the host as a thread that must not wait for I/O events
+ * ({@link ExtensionHost#serve(dev.hse4j.server.host.HostExchange, String, boolean)} with {@code true}): the container
+ * delivers a request's non-blocking I/O events only once its {@code service()} call has returned (Tomcat's
+ * {@code isReady()} even answers false until then), so a synchronous write waiting on that thread would wait
+ * forever. A non-blocking extension with its whole body read ahead runs right there, its synchronous writes
+ * written behind; every other procedure is handed by the host to this binding's threads.
  */
 final class ServletHost implements AutoCloseable {
 
@@ -46,7 +46,6 @@ final class ServletHost implements AutoCloseable {
     private final ServletSettings settings;
     private final ScheduledExecutorScheduler scheduler;
     private final ExecutorService platform; // null when virtual threads run extension code
-    private final Executor executor;
     private final ExtensionHost host;
     private final BufferWrites bufferWrites = new BufferWrites();
 
@@ -58,6 +57,7 @@ final class ServletHost implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the timer", e);
         }
+        Executor executor;
         Executor virtual = ThreadModes.virtualExecutor(LimitsConfig.ThreadMode.AUTO);
         if (virtual != null) {
             platform = null;
@@ -100,12 +100,9 @@ final class ServletHost implements AutoCloseable {
                 request.isSecure() ? SECURE_PIECE : Integer.MAX_VALUE, bufferWrites);
         transport.listen();
         ServletExchange exchange = new ServletExchange(request, transport, base);
-        try {
-            executor.execute(() -> host.serve(exchange, canonical));
-        } catch (RuntimeException e) {
-            LOG.warn("hse4j: cannot hand {} to a thread", canonical, e);
-            exchange.answer(503, "the server is overloaded; try again shortly", true, false);
-        }
+        // On the container's thread: the host hands the procedure to a worker unless it may run here (no hand-off
+        // for a non-blocking extension: hello costs 1.2x a plain async servlet instead of 2x, bench/README.md).
+        host.serve(exchange, canonical, true);
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hse4j.fixtures.TlsWriteExtension;
+import dev.hse4j.server.async.nb.NbWriterExtension;
 import dev.hse4j.server.testing.FixtureJars;
 import dev.hse4j.server.tls.DevCertificate;
 import dev.hse4j.server.tls.KeyMaterial;
@@ -114,11 +115,13 @@ class SecureWritesTest {
                 .connectTimeout(Duration.ofSeconds(10)).build();
 
         Path tlsWrite = ExtensionJars.jarOf(tmp.resolve("jars/tlswrite.jar"), TlsWriteExtension.class);
+        Path nbWrite = ExtensionJars.jarOf(tmp.resolve("jars/nbw.jar"), NbWriterExtension.class);
         for (Container c : Container.values()) {
             Path root = Files.createDirectories(tmp.resolve(c.name()));
             Path ext = Files.createDirectories(root.resolve("extensions"));
             Files.copy(FixtureJars.sample("vars"), ext.resolve("vars.jar"), StandardCopyOption.REPLACE_EXISTING);
             Files.copy(tlsWrite, ext.resolve("tlswrite.jar"), StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(nbWrite, ext.resolve("nbw.jar"), StandardCopyOption.REPLACE_EXISTING);
             WriteSizes writes = new WriteSizes();
             HseServlet servlet = new HseServlet();
             Map<String, String> params = Map.of(ServletSettings.EXTENSIONS, ext.toString(),
@@ -263,6 +266,31 @@ class SecureWritesTest {
 
             List<Integer> plain = download(r, false, mode, n);
             assertEquals(List.of(n), plain, mode + " over http: one write, not cut");
+        }
+    }
+
+    /**
+     * A non-blocking extension runs on the container's thread, where its synchronous writes go behind (copied,
+     * sent once the container is ready): they too reach a secure request's stream in pieces of one TLS record.
+     */
+    @ParameterizedTest
+    @EnumSource(Container.class)
+    void aNonBlockingExtensionsWritesBehindAreCutTheSameWay(Container c) throws Exception {
+        Running r = running.get(c);
+        for (boolean secure : new boolean[] {true, false}) {
+            String id = UUID.randomUUID().toString();
+            HttpResponse<byte[]> resp = get(secure ? "https" : "http", secure ? r.https() : r.http(),
+                    "/ext/nbw/write?total=" + SYNC_BYTES + "&chunk=" + SYNC_BYTES + "&id=" + id);
+            assertEquals(200, resp.statusCode());
+            assertArrayEquals(pattern(SYNC_BYTES), resp.body(), "the body arrives byte for byte");
+            List<Integer> sizes = r.writes().of(id); // before the result request, which has the same id
+            String result = new String(get("http", r.http(), "/ext/nbw/result?id=" + id).body(),
+                    StandardCharsets.US_ASCII);
+            assertTrue(result.startsWith("ok " + SYNC_BYTES), result);
+            assertEquals(SYNC_BYTES, sizes.stream().mapToLong(Integer::longValue).sum(), sizes.toString());
+            if (secure) {
+                assertTrue(sizes.stream().allMatch(s -> s <= RECORD), "over https: " + sizes);
+            }
         }
     }
 
