@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * request goes up with the path below the mount and without hop-by-hop headers; the response comes down
  * with its status and reason, its own headers, without the upstream's hop-by-hop headers and Date, with
  * a chunked body decoded (a Content-Length beside it ignored) and no body for 204 or HEAD. An upstream
- * given by name is looked up (off the network thread: the sample is non-blocking) and serves as well.
+ * given by name is looked up (on the sample's own lookup thread) and serves as well.
  */
 class ProxyHeadsTest {
 
