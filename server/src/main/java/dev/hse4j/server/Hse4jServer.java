@@ -145,7 +145,6 @@ public final class Hse4jServer implements AutoCloseable {
         watcher = config.watch() ? new DirectoryWatcher(deployer, config.scanInterval()) : null;
         host = new ExtensionHost(registry, webroot, virtual != null ? virtual : pool, jetty.getScheduler(),
                 config.readTimeout(), SOFTWARE, TlsConnectors::pieceSize, limits, limitStats);
-        host.deliverCompletionsWith(outbound.deferring(virtual != null ? virtual : pool)); // no hand-off after outbound completions
         java.util.function.Supplier<com.fasterxml.jackson.databind.node.ObjectNode> tlsStatus =
                 tls == null ? TlsConnectors::disabledStatusJson : tls::statusJson;
         status = new StatusHandler(registry, deployer, host.stats(), () -> {

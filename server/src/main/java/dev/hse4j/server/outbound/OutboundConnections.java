@@ -31,7 +31,6 @@ public final class OutboundConnections implements ExtensionResources.Factory, Au
     private final AllowList serverAllow;
     private final Transport transport;
     private final Set<ExtensionOutbound> loaded = ConcurrentHashMap.newKeySet();
-    private final CompletionScope scope = new CompletionScope();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong instances = new AtomicLong();
     private final AtomicLong opened = new AtomicLong();
@@ -64,20 +63,7 @@ public final class OutboundConnections implements ExtensionResources.Factory, Au
         loaded.remove(e);
     }
 
-    /**
-     * The executor for host completions that must leave the thread that started their operation: on a
-     * thread running an outbound completion it runs them there once that completion has returned (no thread
-     * hand-off); elsewhere it is {@code delegate}. For {@code ExtensionHost.deliverCompletionsWith}.
-     *
-     * @param delegate where such completions go otherwise (the worker executor)
-     * @return the executor
-     */
-    public Executor deferring(Executor delegate) {
-        return scope.executor(delegate);
-    }
-
     Executor executor() { return executor; }
-    CompletionScope scope() { return scope; }
     boolean completionsOnEventLoop() { return config.completionsOnIoThreads(); }
     Transport transport() { return transport; }
     int connectTimeoutMillis() { return (int) config.connectTimeout().toMillis(); }
