@@ -120,7 +120,9 @@ public @interface ExtensionSettings {
      * <li>asynchronous I/O and completions are as always (completions run on worker threads).</li>
      * </ul>
      * An extension that declares this and blocks anyway stalls every connection served by that network
-     * thread: leave it {@code false} (the default) unless the procedure only computes and writes.
+     * thread: leave it {@code false} (the default) unless the procedure only computes and writes. Strict mode
+     * ({@link #strict()}) reports a procedure still running on a network thread after its threshold, with
+     * where it is; the operator can run every procedure on a worker ({@code --ignore-non-blocking}).
      *
      * @return {@code true} if the procedure never blocks
      */

@@ -435,6 +435,9 @@ public final class ExtensionHost extends Handler.Abstract {
                 io.watch(s);
                 facing = new StrictEcb(ecb, s);
                 strict = s;
+                if (onNetworkThread) {
+                    s.procStartsOnNetworkThread();
+                }
             }
             io.bind(facing);
             ExtensionControlBlock given = facing;

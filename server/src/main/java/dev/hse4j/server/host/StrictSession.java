@@ -38,6 +38,8 @@ final class StrictSession implements IoWatch {
     private final List<BufferGuard> guards = new ArrayList<>(2); // guarded by itself
     private final AtomicLong completions = new AtomicLong();
     private volatile Thread completionThread;
+    private volatile Thread procOnNetworkThread; // a non-blocking procedure running on a network thread
+    private volatile Scheduler.Task procWatch;
     private volatile long runningCompletion;
     private volatile boolean doneCalled;
     private volatile boolean ended;
@@ -106,9 +108,40 @@ final class StrictSession implements IoWatch {
 
     /** The procedure returned. */
     void procReturned(HseStatus status) {
+        Scheduler.Task w = procWatch;
+        if (w != null) {
+            procWatch = null;
+            procOnNetworkThread = null;
+            w.cancel();
+        }
         if (status == HseStatus.PENDING) {
             pendingAt = Instant.now();
         }
+    }
+
+    /**
+     * A non-blocking extension's procedure starts on a network thread: if it is still running after the
+     * threshold, it is blocking every connection of that thread, and where it is gets reported.
+     */
+    void procStartsOnNetworkThread() {
+        Thread t = Thread.currentThread();
+        procOnNetworkThread = t;
+        procWatch = scheduler.schedule(() -> procTooLong(t), thresholdMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void procTooLong(Thread t) {
+        if (procOnNetworkThread != t) {
+            return;
+        }
+        StackTraceElement[] now = t.getStackTrace();
+        if (procOnNetworkThread != t) {
+            return; // it returned while the stack was taken
+        }
+        policy.reports().report(extension, Check.BLOCKING_ON_NETWORK_THREAD, "httpExtensionProc of "
+                + extensionClass + " declares nonBlocking and runs on a network thread, but for " + request
+                + " it has been running for more than " + thresholdMillis + " ms: every connection of that thread "
+                + "waits for it. Remove nonBlocking (or start --ignore-non-blocking), or hand the slow work to your "
+                + "own executor and return PENDING. Its thread " + t.getName() + " is at:", Stacks.formatThread(now));
     }
 
     /** The session ended. */

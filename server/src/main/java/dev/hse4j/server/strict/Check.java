@@ -13,7 +13,9 @@ public enum Check {
     /** Threads the extension started were still alive after terminateExtension. */
     THREADS_LEFT_RUNNING("threads left running after terminateExtension"),
     /** A call on an ECB whose session had ended (or after doneWithSession). */
-    CALL_AFTER_END("a call on an ECB after its session ended");
+    CALL_AFTER_END("a call on an ECB after its session ended"),
+    /** A procedure declared nonBlocking ran longer than the threshold on a network thread. */
+    BLOCKING_ON_NETWORK_THREAD("a nonBlocking procedure ran too long on a network thread");
 
     private final String title;
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hse4j.fixtures.StrictBufferExtension;
 import dev.hse4j.fixtures.StrictCompletionExtension;
 import dev.hse4j.fixtures.StrictLateCallExtension;
+import dev.hse4j.fixtures.StrictNonBlockingExtension;
 import dev.hse4j.fixtures.StrictPendingExtension;
 import dev.hse4j.fixtures.StrictThreadExtension;
 import dev.hse4j.server.config.StrictConfig;
@@ -56,6 +57,7 @@ class StrictModeTest {
                 .jar(FixtureJars.jarOf(tmp.resolve("jars/completion.jar"), StrictCompletionExtension.class))
                 .jar(FixtureJars.jarOf(tmp.resolve("jars/late.jar"), StrictLateCallExtension.class))
                 .jar(FixtureJars.jarOf(tmp.resolve("jars/threads.jar"), StrictThreadExtension.class))
+                .jar(FixtureJars.jarOf(tmp.resolve("jars/nbslow.jar"), StrictNonBlockingExtension.class))
                 .config(b -> b.strict(new StrictConfig(true, Duration.ofMillis(200), Duration.ofMillis(300)))
                         .scanInterval(Duration.ofMillis(50)))
                 .start();
@@ -161,6 +163,16 @@ class StrictModeTest {
             strict.given().get("/ext/completion?release").then().statusCode(200);
             assertEquals("first part", c.read().text());
         }
+    }
+
+    @Test
+    void aNonBlockingProcedureThatBlocksTheNetworkThreadIsReportedWithWhereItIsStuck() throws Exception {
+        strict.given().get("/ext/nbslow?wait").then().statusCode(200);
+        JsonNode r = awaitReport("nbslow", "BLOCKING_ON_NETWORK_THREAD");
+        assertTrue(r.get("message").asText().contains("declares nonBlocking and runs on a network thread"), r.toString());
+        String stack = r.get("stack").asText();
+        assertTrue(stack.contains("StrictNonBlockingExtension.httpExtensionProc"), stack);
+        assertTrue(stack.contains("CountDownLatch.await"), "the stack shows where it waits: " + stack);
     }
 
     @Test
