@@ -267,6 +267,7 @@ public final class ExtensionHost extends Handler.Abstract {
         private volatile StrictSession strict; // null unless the extension runs strict
         // On a thread that must not block (Jetty's network thread), until the session moves to a worker.
         private boolean onNetworkThread;
+        private volatile boolean closed; // the end listener was told
 
         Session(Deployment deployment, HostExchange exchange, String name, String pathInfo, boolean networkThread) {
             this.deployment = deployment;
@@ -413,7 +414,9 @@ public final class ExtensionHost extends Handler.Abstract {
                     deployment.classLoader(), this, bulkhead,
                     rate(limits.minResponseRate()), limitStats, onNetworkThread ? limits.writeBehindLimit() : -1);
             this.io = io;
-            deployment.sessionStarted(this);
+            if (!onNetworkThread) {
+                deployment.sessionStarted(this); // see the end of this method for a procedure run here
+            }
             String query = exchange.query();
             String contentType = exchange.contentType();
             Ecb ecb = new Ecb(connIds.incrementAndGet(), transport.method(), query == null ? "" : query, pathInfo,
@@ -487,6 +490,15 @@ public final class ExtensionHost extends Handler.Abstract {
             if (held != null) {
                 held.release();
             }
+            if (onNetworkThread && !closed) {
+                // A non-blocking procedure ran here and returned (it cannot hang on this thread by declaration):
+                // only a session that outlives it must be reachable for an unload's abort. Most end inside
+                // procReturned and never touch the deployment's shared set.
+                deployment.sessionStarted(this);
+                if (closed) {
+                    deployment.sessionEnded(this); // it ended meanwhile, after its own removal ran
+                }
+            }
         }
 
         @Override
@@ -504,6 +516,7 @@ public final class ExtensionHost extends Handler.Abstract {
 
         @Override
         public void sessionEnded(RequestIo.End how) {
+            closed = true;
             deployment.sessionEnded(this);
             stats.ended(name, how, wasPending);
             if (wasPending) {
