@@ -907,7 +907,8 @@ final class RequestIo extends SessionTimeouts.Entry {
                         copy.position(copy.position() + r);
                     }
                 } catch (IOException e) {
-                    throw new IsapiException(IsapiError.READ_FAULT, "the file could not be read: " + e.getMessage());
+                    LOG.debug("reading a file region for a synchronous write behind failed", e);
+                    throw new IsapiException(IsapiError.READ_FAULT, "the file could not be read");
                 }
             }
         }
