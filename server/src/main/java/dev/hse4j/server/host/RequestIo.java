@@ -668,35 +668,39 @@ final class RequestIo extends SessionTimeouts.Entry {
     }
 
     private void begin(Op op, SessionState.Slot kind) throws IsapiException {
-        boolean write = kind != SessionState.Slot.READING;
         synchronized (lock) {
-            checkOpen();
-            if (state.busy()) {
-                throw new IsapiException(IsapiError.BUSY,
-                        "another I/O operation is pending on this request; wait for its completion");
-            }
-            switch (state.link()) {
-                case CLOSED_BY_EXTENSION:
-                    throw new IsapiException(IsapiError.NETNAME_DELETED, "the connection was closed by closeConnection");
-                case ANSWERED_408:
-                    throw new IsapiException(IsapiError.TIMEOUT,
-                            "the server already answered 408: the request body arrived too slowly");
-                case ANSWERED_413:
-                    throw new IsapiException(IsapiError.FILE_TOO_LARGE,
-                            "the server already answered 413: the request body is too large");
-                case CLIENT_GONE:
-                    if (write) {
-                        throw new IsapiException(IsapiError.OPERATION_ABORTED, "the client is gone");
-                    }
-                    break;
-                default:
-                    break;
-            }
-            if (write && state.head() == SessionState.Head.COMPLETE) {
-                throw new IsapiException(IsapiError.INVALID_OPERATION, "the response was already completed (final send)");
-            }
+            checkStart(kind != SessionState.Slot.READING);
             state.take(kind);
             current = op;
+        }
+    }
+
+    /** The checks an operation makes before it takes the slot; under the lock. */
+    private void checkStart(boolean write) throws IsapiException {
+        checkOpen();
+        if (state.busy()) {
+            throw new IsapiException(IsapiError.BUSY,
+                    "another I/O operation is pending on this request; wait for its completion");
+        }
+        switch (state.link()) {
+            case CLOSED_BY_EXTENSION:
+                throw new IsapiException(IsapiError.NETNAME_DELETED, "the connection was closed by closeConnection");
+            case ANSWERED_408:
+                throw new IsapiException(IsapiError.TIMEOUT,
+                        "the server already answered 408: the request body arrived too slowly");
+            case ANSWERED_413:
+                throw new IsapiException(IsapiError.FILE_TOO_LARGE,
+                        "the server already answered 413: the request body is too large");
+            case CLIENT_GONE:
+                if (write) {
+                    throw new IsapiException(IsapiError.OPERATION_ABORTED, "the client is gone");
+                }
+                break;
+            default:
+                break;
+        }
+        if (write && state.head() == SessionState.Head.COMPLETE) {
+            throw new IsapiException(IsapiError.INVALID_OPERATION, "the response was already completed (final send)");
         }
     }
 
@@ -853,31 +857,14 @@ final class RequestIo extends SessionTimeouts.Entry {
         return n;
     }
 
-    /** The checks a write makes before it takes the slot (see {@link #begin}); under the lock. */
+    /**
+     * A write's checks (see {@link #checkStart}), and one more: a write behind never fails later with the slow
+     * client's 1460, so it is refused at once once the client was found too slow.
+     */
     private void checkWritable() throws IsapiException {
-        checkOpen();
-        if (state.busy()) {
-            throw new IsapiException(IsapiError.BUSY,
-                    "another I/O operation is pending on this request; wait for its completion");
-        }
-        switch (state.link()) {
-            case CLOSED_BY_EXTENSION:
-                throw new IsapiException(IsapiError.NETNAME_DELETED, "the connection was closed by closeConnection");
-            case ANSWERED_408:
-                throw new IsapiException(IsapiError.TIMEOUT,
-                        "the server already answered 408: the request body arrived too slowly");
-            case ANSWERED_413:
-                throw new IsapiException(IsapiError.FILE_TOO_LARGE,
-                        "the server already answered 413: the request body is too large");
-            case CLIENT_GONE:
-                throw new IsapiException(IsapiError.OPERATION_ABORTED, "the client is gone");
-            case TOO_SLOW:
-                throw new IsapiException(IsapiError.TIMEOUT, describe(IsapiError.TIMEOUT));
-            default:
-                break;
-        }
-        if (state.head() == SessionState.Head.COMPLETE) {
-            throw new IsapiException(IsapiError.INVALID_OPERATION, "the response was already completed (final send)");
+        checkStart(true);
+        if (state.link() == SessionState.Link.TOO_SLOW) {
+            throw new IsapiException(IsapiError.TIMEOUT, describe(IsapiError.TIMEOUT));
         }
     }
 
