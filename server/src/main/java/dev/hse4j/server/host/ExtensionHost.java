@@ -486,9 +486,12 @@ public final class ExtensionHost extends Handler.Abstract {
             if (s != null) {
                 s.procReturned(status);
             }
-            io.procReturned(status);
-            if (held != null) {
-                held.release();
+            try {
+                io.procReturned(status);
+            } finally {
+                if (held != null) {
+                    held.release(); // whatever happened above: a held end would keep the connection forever
+                }
             }
             if (onNetworkThread && !closed) {
                 // A non-blocking procedure ran here and returned (it cannot hang on this thread by declaration):
