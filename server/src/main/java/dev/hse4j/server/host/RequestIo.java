@@ -761,7 +761,7 @@ final class RequestIo extends SessionTimeouts.Entry {
                 if (head != null && state.head() != SessionState.Head.NONE) {
                     throw new IsapiException(IsapiError.INVALID_OPERATION, "the response headers were already sent");
                 }
-                reserveBody(segments, head);
+                reserveBody(Segment.length(segments), head);
                 if (head != null) {
                     applyHead(head);
                 }
@@ -812,10 +812,7 @@ final class RequestIo extends SessionTimeouts.Entry {
         ByteBuffer copy;
         long n;
         try {
-            n = 0;
-            for (Segment s : segments) {
-                n += s instanceof Segment.Memory m ? m.buffer().remaining() : ((Segment.FileRegion) s).length();
-            }
+            n = Segment.length(segments);
             synchronized (lock) {
                 checkWritable();
                 if (head != null && state.head() != SessionState.Head.NONE) {
@@ -828,7 +825,7 @@ final class RequestIo extends SessionTimeouts.Entry {
                             + " may be (nonBlocking extension, --write-behind-limit); write large bodies "
                             + "asynchronously. Nothing was sent");
                 }
-                reserveBody(segments, head);
+                reserveBody(n, head);
             }
             copy = copyOf(segments, (int) n);
         } finally {
@@ -927,11 +924,7 @@ final class RequestIo extends SessionTimeouts.Entry {
      * one already set), refusing at once, with nothing sent, a write that would go past it: Jetty would
      * otherwise fail it halfway and take the connection with it, though the client is fine.
      */
-    private void reserveBody(List<Segment> segments, ResponseHead head) throws IsapiException {
-        long adding = 0;
-        for (Segment s : segments) {
-            adding += s instanceof Segment.Memory m ? m.buffer().remaining() : ((Segment.FileRegion) s).length();
-        }
+    private void reserveBody(long adding, ResponseHead head) throws IsapiException {
         long declared = head != null ? declaredLength(head.fields()) : declaredLength;
         int status = head != null ? head.status() : transport.status();
         if (declared >= 0 && bodyAllowed(status) && bodyWritten + adding > declared) {

@@ -37,6 +37,15 @@ sealed interface Segment {
     record FileRegion(FileChannel channel, long offset, long length, boolean close) implements Segment {
     }
 
+    /** @return the bytes these segments carry (what is left of each buffer, each file region's length) */
+    static long length(List<Segment> segments) {
+        long n = 0;
+        for (Segment s : segments) {
+            n += s instanceof Memory m ? m.buffer().remaining() : ((FileRegion) s).length();
+        }
+        return n;
+    }
+
     /** Closes the files the server opened for these segments (channels handed in by the extension stay open). */
     static void closeOwned(List<Segment> segments) {
         for (Segment s : segments) {
