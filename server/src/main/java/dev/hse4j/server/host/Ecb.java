@@ -37,6 +37,7 @@ final class Ecb implements ExtensionControlBlock {
     private final ByteBuffer data;
     private final Webroot webroot;
     private final RequestIo io;
+    private final ResponseHead.Cache heads;
     private ServerVariables variables;
     private RequestServices services;
     private ExtensionResources resources;
@@ -48,7 +49,7 @@ final class Ecb implements ExtensionControlBlock {
     private StringBuilder logParameters; // guarded by this; most requests append nothing
 
     Ecb(long connId, String method, String queryString, String pathInfo, String contentType, long totalBytes,
-        ByteBuffer data, Webroot webroot, RequestIo io) {
+        ByteBuffer data, Webroot webroot, RequestIo io, ResponseHead.Cache heads) {
         this.connId = connId;
         this.method = method;
         this.queryString = queryString;
@@ -58,6 +59,7 @@ final class Ecb implements ExtensionControlBlock {
         this.data = data.asReadOnlyBuffer();
         this.webroot = webroot;
         this.io = io;
+        this.heads = heads;
     }
 
     void bindVariables(ServerVariables variables) {
@@ -260,7 +262,7 @@ final class Ecb implements ExtensionControlBlock {
 
     @Override
     public void sendResponseHeader(String status, String headers, boolean keepConn) throws IsapiException {
-        io.sendResponseHeader(ResponseHead.parse(status, headers, statusCode), keepConn);
+        io.sendResponseHeader(heads.parse(status, headers, statusCode), keepConn);
     }
 
     @Override

@@ -57,6 +57,7 @@ public final class ExtensionHost extends Handler.Abstract {
     private final LimitStats limitStats;
     private final HostStats stats = new HostStats();
     private final AtomicLong connIds = new AtomicLong();
+    private final ResponseHead.Cache heads = new ResponseHead.Cache(); // shared by every extension: see Cache
     private final ChildRequests children;
     private final SessionTimeouts timeouts;
     private final MinRate noRate = new MinRate(0, 0); // stateless when off: shared by every request
@@ -420,7 +421,7 @@ public final class ExtensionHost extends Handler.Abstract {
             String query = exchange.query();
             String contentType = exchange.contentType();
             Ecb ecb = new Ecb(connIds.incrementAndGet(), transport.method(), query == null ? "" : query, pathInfo,
-                    contentType == null ? "" : contentType, total, data, webroot, io);
+                    contentType == null ? "" : contentType, total, data, webroot, io, heads);
             ecb.bindVariables(new ServerVariables(exchange.facts(), ecb, exchange.scriptBase() + PREFIX + name, softwareName, webroot.root().toString()));
             ecb.bindServices(new RequestServices(jetty == null ? null : jetty.request, io,
                     jetty == null ? null : jetty.control, deployment, name, webroot, customErrors, children));

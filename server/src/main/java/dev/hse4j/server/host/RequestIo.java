@@ -925,7 +925,7 @@ final class RequestIo extends SessionTimeouts.Entry {
      * otherwise fail it halfway and take the connection with it, though the client is fine.
      */
     private void reserveBody(long adding, ResponseHead head) throws IsapiException {
-        long declared = head != null ? declaredLength(head.fields()) : declaredLength;
+        long declared = head != null ? head.contentLength() : declaredLength;
         int status = head != null ? head.status() : transport.status();
         if (declared >= 0 && bodyAllowed(status) && bodyWritten + adding > declared) {
             throw new IsapiException(IsapiError.HANDLE_EOF, "this write of " + adding
@@ -933,15 +933,6 @@ final class RequestIo extends SessionTimeouts.Entry {
                     + " already written); nothing of it was sent");
         }
         bodyWritten += adding;
-    }
-
-    private static long declaredLength(Iterable<HttpField> fields) {
-        for (HttpField f : fields) {
-            if (f.getHeader() == HttpHeader.CONTENT_LENGTH) {
-                return f.getLongValue();
-            }
-        }
-        return -1;
     }
 
     /** @return whether a response with this status has a body at all (not for HEAD, 1xx, 204, 304) */
@@ -1035,7 +1026,7 @@ final class RequestIo extends SessionTimeouts.Entry {
     }
 
     private void applyHead(ResponseHead head) {
-        declaredLength = declaredLength(head.fields());
+        declaredLength = head.contentLength();
         transport.head(head.status(), head.fields());
         state.headSent();
     }

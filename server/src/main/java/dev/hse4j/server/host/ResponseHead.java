@@ -13,8 +13,55 @@ import org.eclipse.jetty.http.HttpHeader;
  * An ISAPI status string ({@code "200 OK"}) and header block ({@code "Name: value\r\n...\r\n"}), parsed
  * and checked. hse4j frames the body itself, so a Transfer-Encoding header is refused rather than
  * silently producing a double-chunked body.
+ *
+ * @param status the status code
+ * @param fields the header fields, unmodifiable (a head may be shared: see {@link Cache})
+ * @param contentLength the declared Content-Length, or -1
  */
-record ResponseHead(int status, List<HttpField> fields) {
+record ResponseHead(int status, List<HttpField> fields, long contentLength) {
+
+    ResponseHead(int status, List<HttpField> fields) {
+        this(status, List.copyOf(fields), declaredLength(fields));
+    }
+
+    private static long declaredLength(List<HttpField> fields) {
+        for (HttpField f : fields) {
+            if (f.getHeader() == HttpHeader.CONTENT_LENGTH) {
+                return f.getLongValue();
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The heads an extension sends most, parsed once: nearly every response of an extension carries the same
+     * status and header text, rebuilt as a new string each time. A small table indexed by the text's hash holds
+     * the last head parsed for each slot; a hit costs a hash and an equals instead of a parse and its objects.
+     * Entries are immutable and replaced whole, so readers need no lock (a stale entry is only a miss); long
+     * header blocks are not kept, so the table stays small whatever extensions send.
+     */
+    static final class Cache {
+        private static final int SLOTS = 64;
+        private static final int LONGEST = 512;
+        private final Entry[] entries = new Entry[SLOTS];
+
+        private record Entry(String status, String headers, int defaultStatus, ResponseHead head) { }
+
+        ResponseHead parse(String status, String headers, int defaultStatus) throws IsapiException {
+            if (headers == null || headers.length() > LONGEST || status != null && status.length() > LONGEST) {
+                return ResponseHead.parse(status, headers, defaultStatus);
+            }
+            int slot = (headers.hashCode() * 31 + (status == null ? 0 : status.hashCode())) & (SLOTS - 1);
+            Entry e = entries[slot];
+            if (e != null && e.defaultStatus == defaultStatus && e.headers.equals(headers)
+                    && java.util.Objects.equals(e.status, status)) {
+                return e.head;
+            }
+            ResponseHead head = ResponseHead.parse(status, headers, defaultStatus); // throws: nothing is kept
+            entries[slot] = new Entry(status, headers, defaultStatus, head);
+            return head;
+        }
+    }
 
     static ResponseHead parse(String status, String headers, int defaultStatus) throws IsapiException {
         int code = status == null || status.isBlank() ? defaultStatus : parseStatus(status.trim());

@@ -56,4 +56,25 @@ class ResponseHeadTest {
             assertEquals(IsapiError.INVALID_PARAMETER, e.errorCode());
         }
     }
+
+    @Test
+    void theCacheGivesTheSameHeadForTheSameTextAndNeverKeepsAFailure() throws Exception {
+        ResponseHead.Cache cache = new ResponseHead.Cache();
+        String text = "Content-Type: text/plain\r\nContent-Length: " + 18 + "\r\n\r\n";
+        ResponseHead first = cache.parse("200 OK", text, 200);
+        ResponseHead again = cache.parse(new String("200 OK"), new String(text), 200);
+        org.junit.jupiter.api.Assertions.assertSame(first, again);
+        assertEquals(18L, again.contentLength());
+        assertEquals(404, cache.parse("404 Not Found", text, 200).status()); // the status is part of the key
+        assertEquals(201, cache.parse(null, text, 201).status());           // and so is the default status
+        assertEquals(200, cache.parse(null, text, 200).status());
+        assertThrows(UnsupportedOperationException.class, () -> first.fields().add(first.fields().get(0)));
+        for (int i = 0; i < 2; i++) {
+            IsapiException e = assertThrows(IsapiException.class, () -> cache.parse("200 OK", "X: a\u0001b\r\n", 200));
+            assertEquals(IsapiError.INVALID_PARAMETER, e.errorCode());
+        }
+        String big = "X-Big: " + "a".repeat(600) + "\r\n";
+        org.junit.jupiter.api.Assertions.assertNotSame(cache.parse(null, big, 200), cache.parse(null, big, 200));
+        assertEquals(-1, cache.parse(null, "X: y\r\n", 200).contentLength());
+    }
 }
