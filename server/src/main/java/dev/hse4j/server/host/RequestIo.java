@@ -65,6 +65,7 @@ final class RequestIo extends SessionTimeouts.Entry {
     }
 
     private final Transport transport;
+    private final boolean headRequest; // HEAD: a response without a body (asked once: a wrapped request's getter)
     // Only when the procedure runs on a network thread: its synchronous writes are written behind, never waited for.
     private final WriteBehind behind;
     private final Executor completionExecutor;
@@ -134,6 +135,7 @@ final class RequestIo extends SessionTimeouts.Entry {
         this.limitStats = limitStats;
         this.behind = writeBehindLimit >= 0 ? new WriteBehind(transport, writeBehindLimit, this::behindFailed) : null;
         this.transport = behind != null ? behind : transport;
+        this.headRequest = "HEAD".equals(transport.method());
         this.state = new SessionState(logName);
         this.lock = state;
         this.completionExecutor = completionExecutor;
@@ -329,6 +331,7 @@ final class RequestIo extends SessionTimeouts.Entry {
         private int index;
         private long sent;
         private ByteBuffer fileBuffer;
+        private boolean finalSend; // it completes the declared Content-Length: one piece goes as the final send
 
         WriteOp(List<Segment> segments, boolean last, boolean disconnectAfter, IoCompletion completion, Object context) {
             super(completion, context);
@@ -337,13 +340,18 @@ final class RequestIo extends SessionTimeouts.Entry {
             this.disconnectAfter = disconnectAfter;
         }
 
+        /** This write completes the declared Content-Length (see {@link #reserveBody}). */
+        void finalSend() {
+            finalSend = true;
+        }
+
         void start() {
             Segment.Memory m = singlePiece();
             if (m != null) {
                 single = m;
                 int n = m.buffer().remaining();
                 pieceStarts(n);
-                transport.write(false, m.buffer().slice(), this);
+                transport.write(finalSend, m.buffer().slice(), this);
                 armIfPending();
                 return;
             }
@@ -761,7 +769,9 @@ final class RequestIo extends SessionTimeouts.Entry {
                 if (head != null && state.head() != SessionState.Head.NONE) {
                     throw new IsapiException(IsapiError.INVALID_OPERATION, "the response headers were already sent");
                 }
-                reserveBody(Segment.length(segments), head);
+                if (reserveBody(Segment.length(segments), head)) {
+                    w.finalSend();
+                }
                 if (head != null) {
                     applyHead(head);
                 }
@@ -811,6 +821,7 @@ final class RequestIo extends SessionTimeouts.Entry {
             throws IsapiException {
         ByteBuffer copy;
         long n;
+        boolean completes;
         try {
             n = Segment.length(segments);
             synchronized (lock) {
@@ -825,7 +836,7 @@ final class RequestIo extends SessionTimeouts.Entry {
                             + " may be (nonBlocking extension, --write-behind-limit); write large bodies "
                             + "asynchronously. Nothing was sent");
                 }
-                reserveBody(n, head);
+                completes = reserveBody(n, head);
             }
             copy = copyOf(segments, (int) n);
         } finally {
@@ -841,7 +852,7 @@ final class RequestIo extends SessionTimeouts.Entry {
                 state.bodyComplete();
             }
         }
-        queued = n == 0 && !last ? WriteBehind.Queued.YES : behind.writeBehind(copy, last);
+        queued = n == 0 && !last && !completes ? WriteBehind.Queued.YES : behind.writeBehind(copy, last || completes);
         if (queued != WriteBehind.Queued.YES) {
             synchronized (lock) {
                 state.linkBroken(SessionState.Link.CLIENT_GONE);
@@ -923,8 +934,12 @@ final class RequestIo extends SessionTimeouts.Entry {
      * Counts a write's bytes against the declared Content-Length (the one {@code head} brings, else the
      * one already set), refusing at once, with nothing sent, a write that would go past it: Jetty would
      * otherwise fail it halfway and take the connection with it, though the client is fine.
+     *
+     * @return whether the body is now all of the declared Content-Length: then this write is the response's
+     *     final send for the transport (Jetty ends the response with it, instead of with a second, empty write
+     *     when the session ends); the extension may still make empty writes, which send nothing
      */
-    private void reserveBody(long adding, ResponseHead head) throws IsapiException {
+    private boolean reserveBody(long adding, ResponseHead head) throws IsapiException {
         long declared = head != null ? head.contentLength() : declaredLength;
         int status = head != null ? head.status() : transport.status();
         if (declared >= 0 && bodyAllowed(status) && bodyWritten + adding > declared) {
@@ -933,11 +948,12 @@ final class RequestIo extends SessionTimeouts.Entry {
                     + " already written); nothing of it was sent");
         }
         bodyWritten += adding;
+        return declared >= 0 && bodyWritten == declared && bodyAllowed(status);
     }
 
     /** @return whether a response with this status has a body at all (not for HEAD, 1xx, 204, 304) */
     private boolean bodyAllowed(int status) {
-        return !"HEAD".equals(transport.method()) && status >= 200 && status != 204 && status != 304;
+        return !headRequest && status >= 200 && status != 204 && status != 304;
     }
 
     int read(ByteBuffer dst, boolean async) throws IsapiException {

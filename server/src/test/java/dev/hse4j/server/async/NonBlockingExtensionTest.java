@@ -74,6 +74,32 @@ class NonBlockingExtensionTest {
         }
     }
 
+    /**
+     * The write that completes the declared Content-Length is handed to Jetty as the response's final send (no
+     * second, empty write at the end). The extension sees no difference: an empty write after it returns 0, a
+     * byte more is refused with 38 and nothing of it is sent, and the connection goes on serving.
+     */
+    @Test
+    void theWriteThatCompletesTheDeclaredLengthEndsTheResponseAndLaterWritesBehaveAsBefore() throws Exception {
+        for (String ext : new String[] {"nbw", "bw"}) {
+            for (int total : new int[] {0, 18, 16_384, 100_000}) {
+                String id = ext + "-final-" + total;
+                try (RawHttp c = new RawHttp(server.port())) {
+                    RawHttp.Reply r = c.get("/ext/" + ext + "/write?total=" + total + "&chunk=" + Math.max(1, total)
+                            + "&after=1&id=" + id);
+                    assertEquals(200, r.status());
+                    assertEquals(total, r.body().length, ext + " " + total);
+                    for (int i = 0; i < total; i++) {
+                        assertEquals((byte) (i % 251), r.body()[i], "byte " + i);
+                    }
+                    String where = ext.equals("nbw") ? "network" : "worker";
+                    assertEquals("ok " + total + " " + where + " empty=0 extra=" + IsapiError.HANDLE_EOF,
+                            c.get("/ext/" + ext + "/result?id=" + id).text(), "the same connection serves on");
+                }
+            }
+        }
+    }
+
     @Test
     void theOperatorCanRunEveryExtensionOnAWorker() throws Exception {
         try (TestServer s = TestServer.builder(tmp.resolve("ignore"))

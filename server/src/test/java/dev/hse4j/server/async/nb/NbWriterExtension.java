@@ -16,7 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <ul>
  * <li>{@code /ext/nbw/write?total=N&chunk=C&id=X}: N bytes of {@code i mod 251} in synchronous writes of C bytes
  *     from ONE buffer, overwritten before each write (so a write that kept a reference to it would send wrong
- *     bytes). What happened is recorded under X: {@code ok <bytes> <thread>} or {@code error <code> <bytes>}.</li>
+ *     bytes). What happened is recorded under X: {@code ok <bytes> <thread>} or {@code error <code> <bytes>}.
+ *     With {@code &after=1}, once the body is complete, an empty write and a one-byte write follow, recorded as
+ *     {@code empty=<returned> extra=<error code or 0>}.</li>
  * <li>{@code /ext/nbw/where}: {@code network} if the procedure runs inside Jetty's own call of the handler (no hand-off),
  *     else {@code worker}.</li>
  * <li>{@code /ext/nbw/result?id=X}: what was recorded under X, or {@code none}.</li>
@@ -68,7 +70,20 @@ public final class NbWriterExtension implements HttpExtension {
                             ecb.writeClient(java.nio.ByteBuffer.wrap(buf, 0, n));
                             sent += n;
                         }
-                        results.put(id, "ok " + sent + " " + where());
+                        String after = "";
+                        if (q.containsKey("after")) {
+                            // The body is complete: an empty write sends nothing; one more byte is refused.
+                            int empty = ecb.writeClient(new byte[0]);
+                            int extra;
+                            try {
+                                ecb.writeClient(new byte[] {'x'});
+                                extra = 0;
+                            } catch (IsapiException e) {
+                                extra = e.errorCode();
+                            }
+                            after = " empty=" + empty + " extra=" + extra;
+                        }
+                        results.put(id, "ok " + sent + " " + where() + after);
                         return HseStatus.SUCCESS;
                     } catch (IsapiException e) {
                         results.put(id, "error " + e.errorCode() + " " + sent);
