@@ -57,7 +57,7 @@ final class WriteBehind implements Transport {
         }
     };
     // Guarded by this.
-    private final ArrayDeque<Entry> queue = new ArrayDeque<>(4);
+    private ArrayDeque<Entry> queue; // made on the first write that must wait: most sessions never queue
     private Entry inFlight;
     private long behindBytes;
     private Throwable failure;
@@ -113,7 +113,7 @@ final class WriteBehind implements Transport {
                         inFlight = new Entry(lastPiece, b, null);
                         start = inFlight;
                     } else if (!coalesce(b, lastPiece)) {
-                        queue.add(new Entry(lastPiece, b, null));
+                        queue().add(new Entry(lastPiece, b, null));
                     }
                 } while (copy.hasRemaining());
             }
@@ -127,9 +127,26 @@ final class WriteBehind implements Transport {
         return Queued.YES;
     }
 
+    private ArrayDeque<Entry> queue() { // guarded by this
+        if (queue == null) {
+            queue = new ArrayDeque<>(4);
+        }
+        return queue;
+    }
+
+    /** @return the queued entries, now removed from the queue (guarded by this) */
+    private List<Entry> drain() {
+        if (queue == null) {
+            return new ArrayList<>(0);
+        }
+        List<Entry> all = new ArrayList<>(queue);
+        queue.clear();
+        return all;
+    }
+
     /** Appends a small copy to the last queued copy, so that many small writes do not make many pieces. */
     private boolean coalesce(ByteBuffer b, boolean last) {
-        Entry tail = queue.peekLast();
+        Entry tail = queue == null ? null : queue.peekLast();
         if (tail == null || tail.done != null || tail.last
                 || tail.buffer.remaining() + b.remaining() > Math.min(maxPiece, COALESCE)) {
             return false;
@@ -162,7 +179,7 @@ final class WriteBehind implements Transport {
             if (failed == null) {
                 Entry e = new Entry(last, content, done);
                 if (inFlight != null) {
-                    queue.add(e);
+                    queue().add(e);
                     return;
                 }
                 inFlight = e;
@@ -189,15 +206,14 @@ final class WriteBehind implements Transport {
             }
             if (cause != null) {
                 failure = failure == null ? cause : failure;
-                dropped = new ArrayList<>(queue);
-                queue.clear();
+                dropped = drain();
                 copyLost = ended.done == null || dropped.stream().anyMatch(e -> e.done == null);
                 behindBytes = 0;
                 inFlight = null;
                 endNow = end;
                 end = null;
             } else {
-                next = queue.poll();
+                next = queue == null ? null : queue.poll();
                 inFlight = next;
                 if (next == null) {
                     endNow = end;
@@ -275,8 +291,7 @@ final class WriteBehind implements Transport {
             if (failure == null) {
                 failure = why;
             }
-            dropped = new ArrayList<>(queue);
-            queue.clear();
+            dropped = drain();
             behindBytes = 0;
             end = null;
         }
