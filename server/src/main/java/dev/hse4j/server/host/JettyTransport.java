@@ -72,6 +72,12 @@ final class JettyTransport implements Transport {
         return maxPiece;
     }
 
+    /** Jetty sends a last write at once (and ends the response with it). */
+    @Override
+    public boolean sendsLastWriteAtOnce() {
+        return true;
+    }
+
     @Override
     public boolean isMultiplexed() {
         HttpVersion v = request.getConnectionMetaData().getHttpVersion();

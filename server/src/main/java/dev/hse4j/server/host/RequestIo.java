@@ -66,6 +66,7 @@ final class RequestIo extends SessionTimeouts.Entry {
 
     private final Transport transport;
     private final boolean headRequest; // HEAD: a response without a body (asked once: a wrapped request's getter)
+    private final boolean lastWriteAtOnce; // the transport's sendsLastWriteAtOnce()
     // Only when the procedure runs on a network thread: its synchronous writes are written behind, never waited for.
     private final WriteBehind behind;
     private final Executor completionExecutor;
@@ -136,6 +137,7 @@ final class RequestIo extends SessionTimeouts.Entry {
         this.behind = writeBehindLimit >= 0 ? new WriteBehind(transport, writeBehindLimit, this::behindFailed) : null;
         this.transport = behind != null ? behind : transport;
         this.headRequest = "HEAD".equals(transport.method());
+        this.lastWriteAtOnce = transport.sendsLastWriteAtOnce();
         this.state = new SessionState(logName);
         this.lock = state;
         this.completionExecutor = completionExecutor;
@@ -935,9 +937,10 @@ final class RequestIo extends SessionTimeouts.Entry {
      * one already set), refusing at once, with nothing sent, a write that would go past it: Jetty would
      * otherwise fail it halfway and take the connection with it, though the client is fine.
      *
-     * @return whether the body is now all of the declared Content-Length: then this write is the response's
-     *     final send for the transport (Jetty ends the response with it, instead of with a second, empty write
-     *     when the session ends); the extension may still make empty writes, which send nothing
+     * @return whether the body is now all of the declared Content-Length and the transport sends a last write
+     *     at once: then this write is the response's final send for the transport (Jetty ends the response with
+     *     it, instead of with a second, empty write when the session ends); the extension may still make empty
+     *     writes, which send nothing
      */
     private boolean reserveBody(long adding, ResponseHead head) throws IsapiException {
         long declared = head != null ? head.contentLength() : declaredLength;
@@ -948,7 +951,7 @@ final class RequestIo extends SessionTimeouts.Entry {
                     + " already written); nothing of it was sent");
         }
         bodyWritten += adding;
-        return declared >= 0 && bodyWritten == declared && bodyAllowed(status);
+        return lastWriteAtOnce && declared >= 0 && bodyWritten == declared && bodyAllowed(status);
     }
 
     /** @return whether a response with this status has a body at all (not for HEAD, 1xx, 204, 304) */

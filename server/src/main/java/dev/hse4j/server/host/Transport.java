@@ -119,6 +119,16 @@ public interface Transport {
      */
     void write(boolean last, ByteBuffer content, Done done);
 
+    /**
+     * @return whether a last write is sent as promptly as any other, so that the write completing a declared
+     *     Content-Length may be the last (the response then ends with it, without a second, empty write). A
+     *     transport that holds a last write's bytes until {@link #complete()} says no: a PENDING session may
+     *     complete its body long before it ends
+     */
+    default boolean sendsLastWriteAtOnce() {
+        return false;
+    }
+
     // ------------------------------------------------------------------ the request body
 
     /**

@@ -326,6 +326,11 @@ final class WriteBehind implements Transport {
     }
 
     @Override
+    public boolean sendsLastWriteAtOnce() {
+        return transport.sendsLastWriteAtOnce();
+    }
+
+    @Override
     public boolean isMultiplexed() {
         return transport.isMultiplexed();
     }
