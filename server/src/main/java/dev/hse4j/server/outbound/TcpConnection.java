@@ -41,8 +41,13 @@ import org.slf4j.LoggerFactory;
  *   FORCED_CLOSED ◀────────────────────────┘ ──close()──▶ CLOSED
  * </pre>
  * Every transition goes through {@link #transition}. In FORCED_CLOSED, I/O fails with the code that
- * forced it; in CLOSED, with 4317. Received bytes are read on demand only (auto-read off): nothing is
- * buffered beyond one socket read that did not fit the caller's buffer.
+ * forced it; in CLOSED, with 4317.
+ *
+ * <p>Reading: the channel reads while nothing waits unread (Netty's auto-read on), so a receive posted
+ * before the bytes arrive costs no change of the socket's epoll interest (turning it on for every receive
+ * and off after it cost two {@code epoll_ctl} calls per request-response). Bytes that arrive with no receive
+ * pending, or more than the pending receive's buffer takes, are kept (one socket read) and reading pauses
+ * ({@link #paused}) until a receive has taken them all: nothing is buffered beyond one socket read.
  */
 final class TcpConnection implements OutboundConnection {
 
@@ -73,6 +78,7 @@ final class TcpConnection implements OutboundConnection {
     private ConnectCallback connectCallback;
     private Object connectContext;
     private ByteBuf unread; // a received chunk the caller's buffer could not take whole
+    private boolean paused; // reading stopped (auto-read off) because {@code unread} holds bytes
     private volatile Channel channel;
     private volatile boolean firstDataInSyn;
     private volatile InetSocketAddress local;
@@ -117,7 +123,7 @@ final class TcpConnection implements OutboundConnection {
         boolean fastOpen = transport.fastOpen() && firstLength > 0;
         Bootstrap b = new Bootstrap().group(transport.group()).channelFactory(transport.channelFactory())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
-                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.AUTO_READ, true)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator().maxMessagesPerRead(1))
@@ -298,19 +304,45 @@ final class TcpConnection implements OutboundConnection {
         if (dst == null || completion == null || !dst.hasRemaining()) {
             throw new IsapiException(IsapiError.INVALID_PARAMETER, "receive needs a buffer with room and a completion");
         }
+        boolean waiting;
         synchronized (this) {
             checkUsable();
             if (pendingReceive != null) {
                 throw new IsapiException(IsapiError.BUSY, "a receive is already pending on this connection");
             }
             pendingReceive = new Op(dst, completion, context);
+            waiting = unread != null || inputEnded || paused;
+        }
+        if (!waiting) {
+            return; // the channel is reading: channelRead or the end of input serves it
         }
         Channel ch = channel;
-        ch.eventLoop().execute(() -> {
-            if (!serveReceive()) {
-                ch.read(); // ask the socket for more: channelRead or the end of input follows
-            }
+        ch.eventLoop().execute(() -> { // on a task of its own, so the completion never runs inside this call
+            serveReceive();
+            resumeIfDrained(ch);
         });
+    }
+
+    /** On the event loop: stops reading while bytes wait unread (no receive, or one too small, took them). */
+    private void pauseIfUnread(Channel ch) {
+        synchronized (this) {
+            if (unread == null || paused) {
+                return;
+            }
+            paused = true;
+        }
+        ch.config().setAutoRead(false);
+    }
+
+    /** On the event loop: reads again once a receive took every byte that waited. */
+    private void resumeIfDrained(Channel ch) {
+        synchronized (this) {
+            if (unread != null || !paused) {
+                return;
+            }
+            paused = false;
+        }
+        ch.config().setAutoRead(true); // reads at once: channelRead or the end of input follows
     }
 
     /** Fills the pending receive from what was read already. @return whether it completed */
@@ -468,6 +500,12 @@ final class TcpConnection implements OutboundConnection {
     long bytesSent() { return bytesSent.get(); }
     long bytesReceived() { return bytesReceived.get(); }
     boolean firstDataInSyn() { return firstDataInSyn; }
+
+    /** @return whether the channel reads from the socket now (auto-read on), i.e. no bytes wait unread */
+    boolean readsAhead() {
+        Channel ch = channel;
+        return ch != null && ch.config().isAutoRead();
+    }
     Instant openedAt() { return openedAt; }
 
     /** The channel's events, on its event loop. */
@@ -482,11 +520,12 @@ final class TcpConnection implements OutboundConnection {
                 }
                 if (unread == null) {
                     unread = buf;
-                } else { // rare: a second chunk before the first was taken
+                } else { // rare: a chunk read before the pause took effect
                     unread = Unpooled.wrappedBuffer(unread, buf);
                 }
             }
             serveReceive();
+            pauseIfUnread(ctx.channel());
         }
 
         @Override

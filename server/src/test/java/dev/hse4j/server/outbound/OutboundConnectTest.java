@@ -307,6 +307,65 @@ class OutboundConnectTest {
         conn.close(); // idempotent
     }
 
+    /**
+     * Reading stays on across receives (no epoll interest change per receive), pauses while bytes nobody
+     * asked for wait, and resumes once a receive took them; a stream arrives whole and in order either way.
+     */
+    @Test
+    void readingStaysOnAcrossReceivesAndPausesOnlyWhileBytesWaitUnread() throws Exception {
+        CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> {
+            try {
+                return peer.accept();
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        }, pool);
+        TcpConnection conn = (TcpConnection) connect(peerAddress(), null).get(WAIT, TimeUnit.SECONDS).connection();
+        try (Socket s = accepted.get(WAIT, TimeUnit.SECONDS)) {
+            OutputStream out = s.getOutputStream();
+            // A receive posted first, then the bytes: after its completion the channel still reads.
+            CompletableFuture<Completion> rx = receive(conn, ByteBuffer.allocate(64));
+            out.write("hello".getBytes());
+            out.flush();
+            assertEquals(5, rx.get(WAIT, TimeUnit.SECONDS).bytesTransferred());
+            assertTrue(conn.readsAhead(), "reading stays on after a receive completed");
+            // Bytes with no receive pending: taken in one read, then reading pauses.
+            byte[] early = random(100);
+            out.write(early);
+            out.flush();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(WAIT)).until(() -> !conn.readsAhead());
+            ByteBuffer part = ByteBuffer.allocate(10);
+            assertEquals(10, receive(conn, part).get(WAIT, TimeUnit.SECONDS).bytesTransferred());
+            assertFalse(conn.readsAhead(), "90 bytes still wait: still paused");
+            ByteBuffer rest = ByteBuffer.allocate(1000);
+            assertEquals(90, receive(conn, rest).get(WAIT, TimeUnit.SECONDS).bytesTransferred());
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(WAIT)).until(conn::readsAhead);
+            byte[] got = new byte[100];
+            System.arraycopy(part.array(), 0, got, 0, 10);
+            System.arraycopy(rest.array(), 0, got, 10, 90);
+            assertArrayEquals(early, got);
+            // A stream much larger than any socket read, received in small pieces: whole and in order.
+            byte[] big = random(3 * 1024 * 1024 + 7);
+            pool.execute(() -> {
+                try {
+                    out.write(big);
+                    out.flush();
+                } catch (Exception ignored) {
+                    // the assertion below reports what is missing
+                }
+            });
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            while (all.size() < big.length) {
+                ByteBuffer b = ByteBuffer.allocate(7_000);
+                Completion c = receive(conn, b).get(WAIT, TimeUnit.SECONDS);
+                assertTrue(c.isSuccess());
+                all.write(b.array(), 0, (int) c.bytesTransferred());
+            }
+            assertArrayEquals(big, all.toByteArray());
+        }
+        conn.close();
+    }
+
     @Test
     void unloadClosesEveryTrackedConnectionWith10053() throws Exception {
         CompletableFuture<Integer> peerSawEnd = CompletableFuture.supplyAsync(() -> {
