@@ -73,7 +73,7 @@ final class ProxySession {
     /** The upstream connection and its two download buffers: one receives while the other is written. */
     private UpstreamLink link;
     private OutboundConnection connecting; // until the connect completes
-    private ByteBuffer key;               // the PROXY header: which client connection this is
+    private LinkKey key;                  // the PROXY header: which client connection this is
     private byte[] request;               // the request head (and a small body) as sent upstream
     private byte[] restOfHead;            // a head too big for the first data
     private boolean reused;               // the link came from the pool
@@ -123,7 +123,7 @@ final class ProxySession {
             plainError(ecb, "502 Bad Gateway", "The proxy could not forward this request.\n");
             return HseStatus.SUCCESS;
         }
-        key = ByteBuffer.wrap(proxyHeader);
+        key = new LinkKey(proxyHeader);
         preload = ecb.data();
         if (proxyHeader.length + headBytes.length <= 65_535) {
             int body = preload.remaining();
@@ -159,8 +159,8 @@ final class ProxySession {
      * @return false if that failed at once (the client was answered)
      */
     private boolean connect() throws IsapiException {
-        ByteBuffer first = ByteBuffer.allocate(key.remaining() + request.length);
-        first.put(key.duplicate()).put(request).flip();
+        ByteBuffer first = ByteBuffer.allocate(key.header.length + request.length);
+        first.put(key.header).put(request).flip();
         if (lookups != null) {
             try {
                 lookups.execute(() -> connectLater(first));

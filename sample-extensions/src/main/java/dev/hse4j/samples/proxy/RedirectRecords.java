@@ -13,6 +13,11 @@ final class RedirectRecords {
     private static final System.Logger LOG = System.getLogger("proxy");
     /** Room for a v2 header with IPv6 addresses and a few TLVs: most records fit the first call. */
     private static final int USUAL_SIZE = 256;
+    /**
+     * The first call's buffer, one per thread: most requests have no record (the query answers 1168), and
+     * those that have one get an exact copy, so a fresh 256 bytes per request would be garbage either way.
+     */
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[USUAL_SIZE]);
 
     private RedirectRecords() {
     }
@@ -26,15 +31,14 @@ final class RedirectRecords {
      */
     static byte[] query(ExtensionControlBlock ecb) throws IsapiException {
         try {
-            byte[] b = new byte[USUAL_SIZE]; // most records fit: one call, no sizing exception
-            int n;
+            byte[] b = SCRATCH.get(); // most records fit: one call, no sizing exception
             try {
-                n = ecb.queryRedirectRecord(b);
+                return Arrays.copyOf(b, ecb.queryRedirectRecord(b));
             } catch (InsufficientBufferException e) { // a record with large TLVs: the second call of the sizing
                 b = new byte[e.requiredSize()];
-                n = ecb.queryRedirectRecord(b);
+                int n = ecb.queryRedirectRecord(b);
+                return n == b.length ? b : Arrays.copyOf(b, n);
             }
-            return n == b.length ? b : Arrays.copyOf(b, n);
         } catch (IsapiException e) {
             switch (e.errorCode()) {
                 case IsapiError.NOT_FOUND, IsapiError.NOT_SUPPORTED -> {

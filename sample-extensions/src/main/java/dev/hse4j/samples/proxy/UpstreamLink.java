@@ -20,7 +20,7 @@ final class UpstreamLink {
     static final int BUFFER = 64 * 1024;
 
     final OutboundConnection conn;
-    final ByteBuffer key;
+    final LinkKey key;
     final byte[][] down = {new byte[BUFFER], new byte[BUFFER]};
     private final UpstreamLinks pool;
 
@@ -30,7 +30,7 @@ final class UpstreamLink {
     private boolean dead;
     private long idleSince;
 
-    UpstreamLink(OutboundConnection conn, ByteBuffer key, UpstreamLinks pool) {
+    UpstreamLink(OutboundConnection conn, LinkKey key, UpstreamLinks pool) {
         this.conn = conn;
         this.key = key;
         this.pool = pool;

@@ -1,6 +1,5 @@
 package dev.hse4j.samples.proxy;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,7 +22,7 @@ final class UpstreamLinks implements AutoCloseable {
     private static final int MAX_IDLE_PER_KEY = 8; // HTTP/2 streams of one client connection run side by side
 
     private final long idleNanos;
-    private final Map<ByteBuffer, ArrayDeque<UpstreamLink>> idle = new HashMap<>();
+    private final Map<LinkKey, ArrayDeque<UpstreamLink>> idle = new HashMap<>();
     private int idleCount;
     private ScheduledExecutorService sweeper;
     private boolean closed;
@@ -34,7 +33,7 @@ final class UpstreamLinks implements AutoCloseable {
     }
 
     /** @return an idle link for this client connection, now attached to {@code s}, or {@code null} */
-    UpstreamLink take(ByteBuffer key, ProxySession s) {
+    UpstreamLink take(LinkKey key, ProxySession s) {
         while (true) {
             UpstreamLink l;
             synchronized (this) {
