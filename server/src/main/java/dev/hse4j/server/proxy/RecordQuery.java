@@ -10,14 +10,15 @@ import org.eclipse.jetty.server.Request;
 /**
  * The ECB's redirect-record queries for one request, in the shape of WFP's
  * {@code SIO_QUERY_WFP_CONNECTION_REDIRECT_RECORDS}: access denied before anything else, then not found,
- * then the two-call sizing.
+ * then the two-call sizing. "Not granted" and "not found" are expected answers, thrown without a stack trace
+ * ({@link ExpectedAnswer}).
  */
 public final class RecordQuery {
 
     private final ParsedRecord record;
     private final boolean granted;
 
-    private RecordQuery(ParsedRecord record, boolean granted) {
+    RecordQuery(ParsedRecord record, boolean granted) {
         this.record = record;
         this.granted = granted;
     }
@@ -55,11 +56,11 @@ public final class RecordQuery {
 
     private ParsedRecord check() throws IsapiException {
         if (!granted) {
-            throw new IsapiException(IsapiError.ACCESS_DENIED, "this extension is not granted redirect records: "
+            throw new ExpectedAnswer(IsapiError.ACCESS_DENIED, "this extension is not granted redirect records: "
                     + "set @ExtensionSettings(redirectRecords = true)");
         }
         if (record == null) {
-            throw new IsapiException(IsapiError.NOT_FOUND, "this connection did not come through a trusted proxy "
+            throw new ExpectedAnswer(IsapiError.NOT_FOUND, "this connection did not come through a trusted proxy "
                     + "with a PROXY header");
         }
         return record;
