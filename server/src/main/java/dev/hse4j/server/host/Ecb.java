@@ -20,7 +20,6 @@ import dev.hse4j.server.web.Webroot;
 
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * The server's {@link ExtensionControlBlock}: the request's fields, plus thin delegation to the request's
@@ -38,18 +37,18 @@ final class Ecb implements ExtensionControlBlock {
     private final Webroot webroot;
     private final RequestIo io;
     private final ResponseHead.Cache heads;
-    private ServerVariables variables;
-    private RequestServices services;
+    private final Parts parts;
+    private ServerVariables variables;   // guarded by this: made on first use
+    private RequestServices services;    // guarded by this: made on first use
     private ExtensionResources resources;
-    private Supplier<RecordQuery> redirectSource;
-    private RecordQuery redirect;
+    private RecordQuery redirect;        // guarded by this: made on first use
     private String pathTranslated;
     private volatile int statusCode = 200;
     private volatile String logData = "";
     private StringBuilder logParameters; // guarded by this; most requests append nothing
 
     Ecb(long connId, String method, String queryString, String pathInfo, String contentType, long totalBytes,
-        ByteBuffer data, Webroot webroot, RequestIo io, ResponseHead.Cache heads) {
+        ByteBuffer data, Webroot webroot, RequestIo io, ResponseHead.Cache heads, Parts parts) {
         this.connId = connId;
         this.method = method;
         this.queryString = queryString;
@@ -60,14 +59,36 @@ final class Ecb implements ExtensionControlBlock {
         this.webroot = webroot;
         this.io = io;
         this.heads = heads;
+        this.parts = parts;
     }
 
-    void bindVariables(ServerVariables variables) {
-        this.variables = variables;
+    /**
+     * What an ECB makes only when its extension first asks for it: most requests read no server variable, call
+     * no service and query no redirect record, and a hello should not pay for their objects.
+     */
+    interface Parts {
+        /** @param ecb the ECB asking @return its server variables */
+        ServerVariables variables(Ecb ecb);
+
+        /** @return the request's IIS services */
+        RequestServices services();
+
+        /** @return the redirect-record query, or {@code null} where there is none (a servlet container) */
+        RecordQuery redirectRecord();
     }
 
-    void bindServices(RequestServices services) {
-        this.services = services;
+    private synchronized ServerVariables variables() {
+        if (variables == null) {
+            variables = parts.variables(this);
+        }
+        return variables;
+    }
+
+    private synchronized RequestServices services() {
+        if (services == null) {
+            services = parts.services();
+        }
+        return services;
     }
 
     void bindResources(ExtensionResources resources) {
@@ -82,11 +103,6 @@ final class Ecb implements ExtensionControlBlock {
         return resources.outboundFor(this);
     }
 
-    /** @param redirect makes the redirect-record query on first use (most requests never ask) */
-    void bindRedirectRecord(Supplier<RecordQuery> redirect) {
-        this.redirectSource = redirect;
-    }
-
     @Override
     public int queryRedirectRecord(byte[] buffer) throws IsapiException {
         return redirect().copyTo(buffer);
@@ -99,10 +115,12 @@ final class Ecb implements ExtensionControlBlock {
 
     /** @return the redirect-record query; none in a binding without hse4j's connector (a servlet container): 50 */
     private RecordQuery redirect() throws IsapiException {
-        RecordQuery r = redirect;
-        if (r == null && redirectSource != null) {
-            r = redirectSource.get();
-            redirect = r;
+        RecordQuery r;
+        synchronized (this) {
+            if (redirect == null) {
+                redirect = parts.redirectRecord();
+            }
+            r = redirect;
         }
         if (r == null) {
             throw new IsapiException(IsapiError.NOT_SUPPORTED,
@@ -171,22 +189,22 @@ final class Ecb implements ExtensionControlBlock {
 
     @Override
     public Object connectionContext() {
-        return variables.connectionContext();
+        return variables().connectionContext();
     }
 
     @Override
     public String getServerVariable(String name) throws IsapiException {
-        return variables.get(name);
+        return variables().get(name);
     }
 
     @Override
     public int getServerVariable(String name, byte[] buffer) throws IsapiException {
-        return variables.get(name, buffer);
+        return variables().get(name, buffer);
     }
 
     @Override
     public CertificateInfo getCertInfo() {
-        return variables.certInfo();
+        return variables().certInfo();
     }
 
     @Override
@@ -255,7 +273,7 @@ final class Ecb implements ExtensionControlBlock {
     @Override public boolean isConnected() { return io.isConnected(); }
     @Override
     public void closeConnection() {
-        services.beforeCloseConnection();
+        services().beforeCloseConnection();
         io.closeConnection();
     }
     @Override public boolean isKeepConn() { return io.isKeepConn(); }
@@ -297,47 +315,47 @@ final class Ecb implements ExtensionControlBlock {
 
     @Override
     public UrlMapping mapUrlToPathEx(String url) throws IsapiException {
-        return services.mapUrlToPathEx(url);
+        return services().mapUrlToPathEx(url);
     }
 
     @Override
     public String normalizeUrl(String url) throws IsapiException {
-        return services.normalizeUrl(url);
+        return services().normalizeUrl(url);
     }
 
     @Override
     public void execUrl(ExecUrlInfo info) throws IsapiException {
-        services.execUrl(info);
+        services().execUrl(info);
     }
 
     @Override
     public ExecUrlStatus getExecUrlStatus() throws IsapiException {
-        return services.execUrlStatus();
+        return services().execUrlStatus();
     }
 
     @Override
     public void sendCustomError(String status, int subError) throws IsapiException {
-        statusCode = services.sendCustomError(status, subError, statusCode, false);
+        statusCode = services().sendCustomError(status, subError, statusCode, false);
     }
 
     @Override
     public void sendCustomErrorAsync(String status, int subError) throws IsapiException {
-        statusCode = services.sendCustomError(status, subError, statusCode, true);
+        statusCode = services().sendCustomError(status, subError, statusCode, true);
     }
 
     @Override
     public void setFlushFlag(boolean flush) {
-        services.flushFlag(flush);
+        services().flushFlag(flush);
     }
 
     @Override
     public void reportUnhealthy(String reason) {
-        services.reportUnhealthy(reason);
+        services().reportUnhealthy(reason);
     }
 
     @Override
     public void abortiveClose() {
-        services.abortiveClose();
+        services().abortiveClose();
     }
 
     @Override

@@ -242,16 +242,8 @@ public final class ExtensionHost extends Handler.Abstract {
         return bytesPerSecond <= 0 ? noRate : new MinRate(bytesPerSecond, limits.rateGrace().toNanos());
     }
 
-    /** "name (jar)" for log lines, built only when a line is written: most requests log nothing. */
-    private record LogName(String name, Deployment deployment) {
-        @Override
-        public String toString() {
-            return name + " (" + deployment.jar().getFileName() + ")";
-        }
-    }
-
     /** One request's way through the host: read-ahead, procedure call, session end. */
-    private final class Session implements Runnable, RequestIo.EndListener, Deployment.LiveSession {
+    private final class Session implements Runnable, RequestIo.EndListener, Deployment.LiveSession, Ecb.Parts {
         private final Deployment deployment;
         private final HostExchange exchange;
         private final JettyExchange jetty; // null in another binding: what only hse4j's connector gives
@@ -269,6 +261,7 @@ public final class ExtensionHost extends Handler.Abstract {
         // On a thread that must not block (Jetty's network thread), until the session moves to a worker.
         private boolean onNetworkThread;
         private volatile boolean closed; // the end listener was told
+        private volatile boolean joined; // in the deployment's live-session set (set before it is added)
 
         Session(Deployment deployment, HostExchange exchange, String name, String pathInfo, boolean networkThread) {
             this.deployment = deployment;
@@ -287,6 +280,29 @@ public final class ExtensionHost extends Handler.Abstract {
         /** Reads up to the read-ahead size; continues in {@link #run()} when data arrives. */
         void preload() {
             run();
+        }
+
+        /** "name (jar)": the extension in log lines, built only when a line is written (most requests log nothing). */
+        @Override
+        public String toString() {
+            return name + " (" + deployment.jar().getFileName() + ")";
+        }
+
+        @Override
+        public ServerVariables variables(Ecb forEcb) {
+            return new ServerVariables(exchange.facts(), forEcb, exchange.scriptBase() + PREFIX + name, softwareName,
+                    webroot.root().toString());
+        }
+
+        @Override
+        public RequestServices services() {
+            return new RequestServices(jetty == null ? null : jetty.request, io, jetty == null ? null : jetty.control,
+                    deployment, name, webroot, customErrors, children);
+        }
+
+        @Override
+        public RecordQuery redirectRecord() {
+            return jetty == null ? null : RecordQuery.of(jetty.request, deployment.redirectRecords());
         }
 
         @Override
@@ -409,27 +425,21 @@ public final class ExtensionHost extends Handler.Abstract {
         private void invokeHolding(Bulkhead bulkhead) {
             ByteBuffer data = preloaded == null ? NO_BYTES : preloaded.flip();
             long total = declaredLength >= 0 ? declaredLength : eof ? data.remaining() : ExtensionControlBlock.UNKNOWN_LENGTH;
-            Object logName = new LogName(name, deployment); // built only if something is logged
+            Object logName = this; // its toString() is built only if something is logged
             RequestIo io = new RequestIo(transport, deliveries,
                     scheduler, timeouts, body, readTimeout, deployment.sessionTimeout(), logName,
                     deployment.classLoader(), this, bulkhead,
                     rate(limits.minResponseRate()), limitStats, onNetworkThread ? limits.writeBehindLimit() : -1);
             this.io = io;
             if (!onNetworkThread) {
+                joined = true;
                 deployment.sessionStarted(this); // see the end of this method for a procedure run here
             }
             String query = exchange.query();
             String contentType = exchange.contentType();
             Ecb ecb = new Ecb(connIds.incrementAndGet(), transport.method(), query == null ? "" : query, pathInfo,
-                    contentType == null ? "" : contentType, total, data, webroot, io, heads);
-            ecb.bindVariables(new ServerVariables(exchange.facts(), ecb, exchange.scriptBase() + PREFIX + name, softwareName, webroot.root().toString()));
-            ecb.bindServices(new RequestServices(jetty == null ? null : jetty.request, io,
-                    jetty == null ? null : jetty.control, deployment, name, webroot, customErrors, children));
+                    contentType == null ? "" : contentType, total, data, webroot, io, heads, this);
             ecb.bindResources(deployment.resources());
-            if (jetty != null) {
-                boolean granted = deployment.redirectRecords();
-                ecb.bindRedirectRecord(() -> RecordQuery.of(jetty.request, granted));
-            }
             this.ecb = ecb;
             ExtensionControlBlock facing = ecb;
             StrictPolicy policy = deployment.strict();
@@ -498,6 +508,7 @@ public final class ExtensionHost extends Handler.Abstract {
                 // A non-blocking procedure ran here and returned (it cannot hang on this thread by declaration):
                 // only a session that outlives it must be reachable for an unload's abort. Most end inside
                 // procReturned and never touch the deployment's shared set.
+                joined = true;
                 deployment.sessionStarted(this);
                 if (closed) {
                     deployment.sessionEnded(this); // it ended meanwhile, after its own removal ran
@@ -521,7 +532,9 @@ public final class ExtensionHost extends Handler.Abstract {
         @Override
         public void sessionEnded(RequestIo.End how) {
             closed = true;
-            deployment.sessionEnded(this);
+            if (joined) { // (a session never in the set skips the set: its first hash code alone is costly)
+                deployment.sessionEnded(this);
+            }
             stats.ended(name, how, wasPending);
             if (wasPending) {
                 deployment.sessionPendingEnded();

@@ -24,7 +24,7 @@ final class JettyExchange implements HostExchange {
     final ResponseControl control;
     final HeldCallback completion;
     private final JettyTransport transport;
-    private final JettyRequestFacts facts;
+    private JettyRequestFacts facts; // made when first asked (server variables): most requests never ask
 
     JettyExchange(Request request, Response response, Callback callback, int maxPiece) {
         this.request = request;
@@ -33,11 +33,16 @@ final class JettyExchange implements HostExchange {
         this.control = new ResponseControl(request, response);
         this.completion = new HeldCallback(control.completion(callback));
         this.transport = new JettyTransport(request, control, completion, maxPiece);
-        this.facts = new JettyRequestFacts(request);
     }
 
     @Override public Transport transport() { return transport; }
-    @Override public RequestFacts facts() { return facts; }
+    @Override
+    public synchronized RequestFacts facts() {
+        if (facts == null) {
+            facts = new JettyRequestFacts(request);
+        }
+        return facts;
+    }
     @Override public String query() { return request.getHttpURI().getQuery(); }
     @Override public String contentType() { return request.getHeaders().get(HttpHeader.CONTENT_TYPE); }
     @Override public long contentLength() { return request.getLength(); }
