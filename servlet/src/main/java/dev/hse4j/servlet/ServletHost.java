@@ -102,7 +102,11 @@ final class ServletHost implements AutoCloseable {
         ServletExchange exchange = new ServletExchange(request, transport, base);
         // On the container's thread: the host hands the procedure to a worker unless it may run here (no hand-off
         // for a non-blocking extension: hello costs 1.2x a plain async servlet instead of 2x, bench/README.md).
-        host.serve(exchange, canonical, true);
+        try {
+            host.serve(exchange, canonical, true);
+        } finally {
+            transport.serviceReturned();
+        }
     }
 
     @Override

@@ -35,6 +35,15 @@ import org.slf4j.LoggerFactory;
  * race (the container calls them on its threads), so each outstanding write and demand is taken by exactly
  * one of them through an atomic hand-over.
  *
+ * <p><b>Inside {@code service()} on Tomcat</b> ({@link #bufferedInService}): Tomcat answers {@code isReady()} false
+ * there until {@code service()} returns, so a write made then (a non-blocking extension run on the container's
+ * thread, an early error page) would wait for a write dispatch after it. Instead, until {@link #serviceReturned},
+ * the container thread's writes that fit in Tomcat's response buffer go into it in blocking mode (a copy, no
+ * I/O: Tomcat touches the socket only when its buffer overflows) and are done at once; a hello then completes
+ * inside {@code service()}, as a plain servlet's would, without a WriteListener. The first write that would not
+ * fit, a write from another thread, or the exchange outliving {@code service()} sets the WriteListener (on the
+ * container thread, inside {@code service()}), and bytes left in the buffer are flushed before any later write.
+ *
  * <p>What a container does not let an application do: reset a connection, or close it after a committed
  * response. {@link #fail} then ends the exchange without its end (a declared Content-Length left short makes
  * Tomcat and Jetty close the connection); {@link #closeConnection} before the response asks for
@@ -45,6 +54,10 @@ final class ServletTransport implements Transport, WriteListener, ReadListener, 
     private static final Logger LOG = LoggerFactory.getLogger(ServletTransport.class);
 
     private enum Step { WRITE, FLUSH, DONE }
+
+    /** Tomcat's response stream: its buffer takes a write in blocking mode without I/O when the bytes fit. */
+    private static final String TOMCAT_STREAM = "org.apache.catalina.connector.CoyoteOutputStream";
+    private static final ByteBuffer NOTHING = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
     /** One write on its way: its bytes, then a flush, then its {@link Done}. */
     private static final class WriteOp {
@@ -73,6 +86,15 @@ final class ServletTransport implements Transport, WriteListener, ReadListener, 
     private final AtomicReference<WriteOp> pending = new AtomicReference<>();
     private byte[] copy; // for buffers without an accessible array (direct, read-only) when bufferWrite is null
 
+    // Inside service() on Tomcat (see the class comment).
+    private final Thread serviceThread; // the container thread that called service()
+    private final int bufferSize; // Tomcat's response buffer; 0 when writes are not buffered in service()
+    private volatile boolean inService = true;
+    private volatile boolean listening; // the WriteListener is set
+    private volatile int buffered; // bytes written into the container's buffer in blocking mode, not yet flushed
+    private WriteOp flushing; // the flush of those bytes once the listener is set; guarded by this
+    private WriteOp behindFlush; // the machine's write waiting for that flush; guarded by this
+
     // Reads.
     private final AtomicReference<Runnable> demand = new AtomicReference<>();
     private int pushback = -1; // a byte probe() read ahead; guarded by this
@@ -83,7 +105,6 @@ final class ServletTransport implements Transport, WriteListener, ReadListener, 
     private volatile boolean ended;
     private volatile boolean closeAfter;
     private volatile long contentLength = -1;
-    private final AtomicReference<Runnable> onEnd = new AtomicReference<>();
 
     /**
      * @param request the request (asynchronous processing started)
@@ -104,18 +125,92 @@ final class ServletTransport implements Transport, WriteListener, ReadListener, 
         this.out = response.getOutputStream();
         this.bufferWrite = bufferWrites.of(out);
         this.in = request.getInputStream();
+        this.serviceThread = Thread.currentThread();
+        this.bufferSize = out.getClass().getName().equals(TOMCAT_STREAM) ? response.getBufferSize() : 0;
         async.addListener(this);
     }
 
-    /** Puts the streams in non-blocking mode: call on the container's thread, inside {@code service()}. */
+    /**
+     * Puts the request stream in non-blocking mode, and the response stream too unless writes made inside
+     * {@code service()} go to Tomcat's buffer: call on the container's thread, inside {@code service()}.
+     */
     void listen() {
         in.setReadListener(this);
-        out.setWriteListener(this);
+        if (bufferSize == 0) {
+            listening = true;
+            out.setWriteListener(this);
+        }
     }
 
-    /** @param r run once when the exchange is over (completed, failed, timed out), or never if it never ends */
-    void onEnd(Runnable r) {
-        onEnd.set(r);
+    /** @return whether the container thread's writes inside {@code service()} go to the container's buffer */
+    boolean bufferedInService() {
+        return bufferSize > 0;
+    }
+
+    /**
+     * The host's call on the container thread has returned; {@code service()} is about to. Unless the exchange has
+     * ended, the response stream goes non-blocking now, and bytes still in the container's buffer are flushed.
+     */
+    void serviceReturned() {
+        if (listening) {
+            inService = false;
+            return;
+        }
+        WriteOp flush = null;
+        synchronized (this) {
+            if (!ended && buffered > 0 && pending.get() == null) {
+                flush = new WriteOp(NOTHING, false, new Done() {
+                    @Override
+                    public void succeeded() {
+                        flushed(null);
+                    }
+
+                    @Override
+                    public void failed(Throwable cause) {
+                        flushed(cause);
+                    }
+                });
+                flush.step = Step.FLUSH;
+                flushing = flush;
+            }
+            // A write another thread published meanwhile waits in pending: onWritePossible takes it, and its
+            // flush step flushes the buffered bytes before its own go.
+        }
+        if (!ended) {
+            startListening();
+        }
+        inService = false;
+        if (flush != null) {
+            advance(flush);
+        }
+    }
+
+    /** Sets the WriteListener: on the container thread, inside {@code service()}. */
+    private void startListening() {
+        try {
+            out.setWriteListener(this);
+        } catch (IllegalStateException e) {
+            LOG.debug("no write listener: the exchange ended meanwhile", e); // completed by another thread
+        }
+        listening = true;
+    }
+
+    /** The flush of the bytes buffered inside {@code service()} ended: the machine's write behind it goes on. */
+    private void flushed(Throwable cause) {
+        WriteOp next;
+        synchronized (this) {
+            flushing = null;
+            next = behindFlush;
+            behindFlush = null;
+        }
+        if (next == null) {
+            return;
+        }
+        if (cause != null) {
+            next.done.failed(broken != null ? broken : cause);
+        } else {
+            advance(next);
+        }
     }
 
     // ------------------------------------------------------------------ the request
@@ -183,7 +278,8 @@ final class ServletTransport implements Transport, WriteListener, ReadListener, 
 
     @Override
     public boolean isCommitted() {
-        return response.isCommitted();
+        // Bytes in the container's buffer are written as far as the machine knows: the head can no longer change.
+        return buffered > 0 || response.isCommitted();
     }
 
     @Override
@@ -212,7 +308,71 @@ final class ServletTransport implements Transport, WriteListener, ReadListener, 
             done.failed(b != null ? b : new IOException("the exchange has ended"));
             return;
         }
-        advance(new WriteOp(content, last, done));
+        submit(new WriteOp(content, last, done));
+    }
+
+    /** A write: into the container's buffer inside {@code service()} where it fits, else through the listener. */
+    private void submit(WriteOp op) {
+        if (!listening) {
+            if (inService && Thread.currentThread() == serviceThread) {
+                int n = op.content.remaining();
+                if (buffered + n <= bufferSize) {
+                    // Blocking mode, and the bytes fit: Tomcat copies them into its buffer, no I/O.
+                    try {
+                        put(op.content, n);
+                    } catch (Throwable e) { // IOException, RuntimeException, and what invokeExact declares
+                        if (e instanceof Error err) {
+                            throw err;
+                        }
+                        brokenBy(e);
+                        op.done.failed(broken);
+                        return;
+                    }
+                    buffered += n;
+                    op.done.succeeded();
+                    return;
+                }
+                startListening(); // the bytes go behind the buffered ones, with the first flush
+            } else {
+                synchronized (this) {
+                    if (!listening) {
+                        // serviceReturned() sets the listener; its onWritePossible takes this, or the flush of the
+                        // buffered bytes it started does.
+                        if (flushing != null) {
+                            behindFlush = op;
+                        } else {
+                            pending.set(op);
+                        }
+                        return;
+                    }
+                }
+            }
+        }
+        synchronized (this) {
+            if (flushing != null) {
+                behindFlush = op;
+                return;
+            }
+        }
+        advance(op);
+    }
+
+    /** Writes {@code n} bytes of {@code c} to the stream (all of them, in blocking mode). */
+    private void put(ByteBuffer c, int n) throws Throwable {
+        if (c.hasArray()) {
+            out.write(c.array(), c.arrayOffset() + c.position(), n);
+            c.position(c.position() + n);
+        } else if (bufferWrite != null) {
+            // A read-only or direct buffer (the stream sample's pattern) as it is: no copy. The container may consume
+            // it later (Jetty's async write): it is the transport's until done, and untouched here after.
+            bufferWrite.invokeExact(out, c);
+        } else {
+            if (copy == null || copy.length < n) {
+                copy = new byte[n];
+            }
+            c.get(copy, 0, n);
+            out.write(copy, 0, n);
+        }
     }
 
     /**
@@ -238,27 +398,14 @@ final class ServletTransport implements Transport, WriteListener, ReadListener, 
                         ByteBuffer c = op.content;
                         int n = c.remaining();
                         if (n > 0) {
-                            if (c.hasArray()) {
-                                out.write(c.array(), c.arrayOffset() + c.position(), n);
-                                c.position(c.position() + n);
-                            } else if (bufferWrite != null) {
-                                // A read-only or direct buffer (the stream sample's pattern) as it is: no copy.
-                                // The container may consume it later (Jetty's async write): it is the transport's
-                                // until done, and untouched here after.
-                                bufferWrite.invokeExact(out, c);
-                            } else {
-                                if (copy == null || copy.length < n) {
-                                    copy = new byte[n];
-                                }
-                                c.get(copy, 0, n);
-                                out.write(copy, 0, n);
-                            }
+                            put(c, n);
                         }
                         // ISAPI writes reach the client as they are made; a container would hold them in its buffer.
-                        op.step = op.last || n == 0 ? Step.DONE : Step.FLUSH;
+                        op.step = op.last || (n == 0 && buffered == 0) ? Step.DONE : Step.FLUSH;
                     }
                     case FLUSH -> {
                         out.flush();
+                        buffered = 0;
                         op.step = Step.DONE;
                     }
                     default -> {
@@ -439,6 +586,9 @@ final class ServletTransport implements Transport, WriteListener, ReadListener, 
         LOG.debug("exchange failed: {}", why.toString());
         if (!response.isCommitted()) {
             try {
+                if (buffered > 0) {
+                    response.resetBuffer(); // bytes held in the container's buffer inside service(): none of them go
+                }
                 // No reset(): Tomcat's drops the WriteListener with the headers. The head is overwritten instead.
                 response.setStatus(500);
                 response.setHeader("Connection", "close");
@@ -461,7 +611,7 @@ final class ServletTransport implements Transport, WriteListener, ReadListener, 
         if (ended) {
             return;
         }
-        if (response.isCommitted()) {
+        if (isCommitted()) {
             fail(new IOException(message));
             return;
         }
@@ -488,7 +638,7 @@ final class ServletTransport implements Transport, WriteListener, ReadListener, 
             return;
         }
         // Written as any write: once the container says the stream is ready; the exchange ends after it.
-        advance(new WriteOp(ByteBuffer.wrap(body), true, new Done() {
+        submit(new WriteOp(ByteBuffer.wrap(body), true, new Done() {
             @Override
             public void succeeded() {
                 complete();
@@ -535,10 +685,6 @@ final class ServletTransport implements Transport, WriteListener, ReadListener, 
     public void onComplete(AsyncEvent event) {
         ended = true;
         onError(new Ended());
-        Runnable r = onEnd.getAndSet(null);
-        if (r != null) {
-            r.run();
-        }
     }
 
     @Override
