@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -135,7 +136,9 @@ final class ServletTransport implements Transport, WriteListener, ReadListener, 
      * {@code service()} go to Tomcat's buffer: call on the container's thread, inside {@code service()}.
      */
     void listen() {
-        in.setReadListener(this);
+        if (!in.isFinished()) {
+            in.setReadListener(this); // a request without a body (a GET) reads its end at once, without one
+        }
         if (bufferSize == 0) {
             listening = true;
             out.setWriteListener(this);
@@ -256,18 +259,27 @@ final class ServletTransport implements Transport, WriteListener, ReadListener, 
     @Override
     public void head(int status, List<HttpField> fields) {
         response.setStatus(status);
-        for (HttpField f : fields) {
-            // The header's own name where it is a known one (a field may carry another name string).
-            String name = f.getHeader() != null ? f.getHeader().asString() : f.getName();
-            if ("Content-Length".equalsIgnoreCase(name)) {
+        for (int i = 0, n = fields.size(); i < n; i++) {
+            HttpField f = fields.get(i);
+            HttpHeader h = f.getHeader();
+            String value = f.getValue();
+            if (h == HttpHeader.CONTENT_TYPE) {
+                response.setContentType(value); // what addHeader does with it, without matching the name
+                continue;
+            }
+            if (h == HttpHeader.CONTENT_LENGTH || (h == null && "Content-Length".equalsIgnoreCase(f.getName()))) {
                 // Kept here as well: containers hold it apart from the other headers.
                 try {
-                    contentLength = Long.parseLong(f.getValue().trim());
+                    long length = Long.parseLong(value.trim());
+                    contentLength = length;
+                    response.setContentLengthLong(length);
+                    continue;
                 } catch (NumberFormatException e) {
                     contentLength = -1;
                 }
             }
-            response.addHeader(name, f.getValue());
+            // The header's own name where it is a known one (a field may carry another name string).
+            response.addHeader(h != null ? h.asString() : f.getName(), value);
         }
     }
 
@@ -683,8 +695,11 @@ final class ServletTransport implements Transport, WriteListener, ReadListener, 
 
     @Override
     public void onComplete(AsyncEvent event) {
+        boolean byTheMachine = ended; // complete(): nothing of the machine's is outstanding, unless a write or read is
         ended = true;
-        onError(new Ended());
+        if (!byTheMachine || pending.get() != null || demand.get() != null) {
+            onError(new Ended());
+        }
     }
 
     @Override
@@ -705,7 +720,7 @@ final class ServletTransport implements Transport, WriteListener, ReadListener, 
         // not restarted
     }
 
-    /** What a write or read after the exchange's end fails with; made on every completed exchange: no stack. */
+    /** What a write or read after the exchange's end fails with; made on many completed exchanges: no stack. */
     private static final class Ended extends IOException {
         private static final long serialVersionUID = 1L;
 
