@@ -12,7 +12,7 @@
 #   STREAM_BYTES [104857600]  STREAM_CHUNK [65536]
 #   PENDING [10000]   concurrent clock requests;  CLOCK_MS [20000] how long each waits (keep it off 30 s,
 #                     Jetty's idle timeout: a write in flight when it expires is failed)
-#   HSE_PORT [18080]  RAW_PORT [18090]
+#   HSE_PORT [18080]  RAW_PORT [18090]  HISTO_ROWS [12] classes listed by live-heap growth (clock)
 #   SKIP_BUILD=1      use the jars already built
 #   HSE_JAR, EXT_DIR  another hse4j build to measure (default: this tree's server jar and sample jars)
 #
@@ -187,7 +187,7 @@ pending_run() {
     log "-- $name: largest live-heap growth by class (bytes per pending request):"
     awk -v n="$PENDING" 'FNR == NR && /^ *[0-9]+:/ {b[$4] = $3; next}
         /^ *[0-9]+:/ {d = $3 - b[$4]; if (d > 0) printf "%10.0f  %s\n", d / n, $4}' \
-        "$WORK/$name-before.histo" "$WORK/$name-during.histo" | sort -rn | head -12
+        "$WORK/$name-before.histo" "$WORK/$name-during.histo" | sort -rn | head -"${HISTO_ROWS:-12}"
     rc=0; wait "$cpid" || rc=$?
     forget "$cpid"
     log "-- $name: client: $(grep -E '^(ALL_SENT|DONE)' "$WORK/$name-client.log" | tr '\n' ' ') (exit $rc)"

@@ -36,7 +36,8 @@ final class BodyReader {
 
     private final Transport transport;
     private final Scheduler scheduler;
-    private final MinRate rate;
+    private final MinRate.Spec rateSpec;
+    private MinRate rate; // guarded by this: made at the first wait for the client (until then it is full)
     private final long maxBytes;
     private long received;
     private Scheduler.Task waitTimer;
@@ -51,10 +52,10 @@ final class BodyReader {
      * @param rate the minimum request rate (may be off)
      * @param maxBytes the largest body accepted; 0 = no limit
      */
-    BodyReader(Transport transport, Scheduler scheduler, MinRate rate, long maxBytes) {
+    BodyReader(Transport transport, Scheduler scheduler, MinRate.Spec rate, long maxBytes) {
         this.transport = transport;
         this.scheduler = scheduler;
-        this.rate = rate;
+        this.rateSpec = rate;
         this.maxBytes = maxBytes;
     }
 
@@ -81,7 +82,9 @@ final class BodyReader {
         }
         if (n > 0) {
             received += n;
-            rate.transferred(n);
+            if (rate != null) {
+                rate.transferred(n);
+            }
             if (maxBytes > 0 && received > maxBytes) {
                 dst.position(dst.position() - n);
                 failure = new TooLarge("the request body is larger than " + maxBytes + " bytes");
@@ -135,8 +138,11 @@ final class BodyReader {
             } else {
                 waiter = r;
                 demanding = true;
+                if (rate == null) {
+                    rate = rateSpec.start();
+                }
                 long limit = rate.startWait(System.nanoTime(), 0);
-                String why = "the request body arrived slower than " + rate.rate() + " bytes/s";
+                String why = "the request body arrived slower than " + rateSpec.bytesPerSecond() + " bytes/s";
                 if (timeout != null && (limit < 0 || timeout.toNanos() < limit)) {
                     limit = timeout.toNanos();
                     why = "no request body byte arrived within " + timeout.toMillis() + " ms";
@@ -189,7 +195,9 @@ final class BodyReader {
 
     /** Charges the wait to the rate and drops its timer. Under the lock. */
     private void endWait() {
-        rate.endWait(System.nanoTime());
+        if (rate != null) {
+            rate.endWait(System.nanoTime());
+        }
         if (waitTimer != null) {
             waitTimer.cancel();
             waitTimer = null;

@@ -27,6 +27,10 @@ import java.util.List;
  */
 final class Ecb implements ExtensionControlBlock {
 
+    // A capacity-0 read-only buffer has no state a caller can change to anything else (position, limit and mark
+    // are all 0 whatever is called): one serves every bodiless request.
+    private static final ByteBuffer NO_DATA = ByteBuffer.allocate(0).asReadOnlyBuffer();
+
     private final long connId;
     private final String method;
     private final String queryString;
@@ -55,7 +59,7 @@ final class Ecb implements ExtensionControlBlock {
         this.pathInfo = pathInfo;
         this.contentType = contentType;
         this.totalBytes = totalBytes;
-        this.data = data.asReadOnlyBuffer();
+        this.data = data.hasRemaining() ? data.asReadOnlyBuffer() : NO_DATA;
         this.webroot = webroot;
         this.io = io;
         this.heads = heads;

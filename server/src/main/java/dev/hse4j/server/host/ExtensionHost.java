@@ -60,7 +60,8 @@ public final class ExtensionHost extends Handler.Abstract {
     private final ResponseHead.Cache heads = new ResponseHead.Cache(); // shared by every extension: see Cache
     private final ChildRequests children;
     private final SessionTimeouts timeouts;
-    private final MinRate noRate = new MinRate(0, 0); // stateless when off: shared by every request
+    private final MinRate.Spec requestRate;  // the minimum rates: each request makes its bucket when it first waits
+    private final MinRate.Spec responseRate;
     private volatile CustomErrors customErrors;
     private volatile SessionObserver observer;
     private volatile Executor deliveries; // runs completions that must leave the initiating thread
@@ -99,6 +100,8 @@ public final class ExtensionHost extends Handler.Abstract {
         // read ahead: that one runs right here (see Session.invoke).
         super(InvocationType.NON_BLOCKING);
         this.limits = limits;
+        this.requestRate = rate(limits.minRequestRate());
+        this.responseRate = rate(limits.minResponseRate());
         this.limitStats = limitStats;
         this.registry = registry;
         this.webroot = webroot;
@@ -238,8 +241,8 @@ public final class ExtensionHost extends Handler.Abstract {
     }
 
     /** @return a request's own rate bucket, or the shared one that is off (it never changes: nothing to allocate) */
-    private MinRate rate(long bytesPerSecond) {
-        return bytesPerSecond <= 0 ? noRate : new MinRate(bytesPerSecond, limits.rateGrace().toNanos());
+    private MinRate.Spec rate(long bytesPerSecond) {
+        return bytesPerSecond <= 0 ? MinRate.Spec.OFF : new MinRate.Spec(bytesPerSecond, limits.rateGrace().toNanos());
     }
 
     /** One request's way through the host: read-ahead, procedure call, session end. */
@@ -271,7 +274,7 @@ public final class ExtensionHost extends Handler.Abstract {
             this.pathInfo = pathInfo;
             this.transport = exchange.transport();
             this.body = new BodyReader(transport, scheduler,
-                    rate(limits.minRequestRate()), deployment.maxRequestBody());
+                    requestRate, deployment.maxRequestBody());
             this.declaredLength = exchange.contentLength();
             this.onNetworkThread = networkThread;
             stats.started();
@@ -429,7 +432,7 @@ public final class ExtensionHost extends Handler.Abstract {
             RequestIo io = new RequestIo(transport, deliveries,
                     scheduler, timeouts, body, readTimeout, deployment.sessionTimeout(), logName,
                     deployment.classLoader(), this, bulkhead,
-                    rate(limits.minResponseRate()), limitStats, onNetworkThread ? limits.writeBehindLimit() : -1);
+                    responseRate, limitStats, onNetworkThread ? limits.writeBehindLimit() : -1);
             this.io = io;
             if (!onNetworkThread) {
                 joined = true;

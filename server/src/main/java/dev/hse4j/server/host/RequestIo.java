@@ -81,7 +81,8 @@ final class RequestIo extends SessionTimeouts.Entry {
     private final EndListener endListener;
     private final ClassLoader extensionLoader;
     private final Bulkhead bulkhead;
-    private final MinRate responseRate; // guarded by lock
+    private final MinRate.Spec responseRateSpec;
+    private MinRate responseRate; // guarded by lock: made at the first wait for the client
     private final LimitStats limitStats;
     private volatile Thread procThread; // the thread inside httpExtensionProc, while it is
     private ExtensionControlBlock ecb;
@@ -116,7 +117,7 @@ final class RequestIo extends SessionTimeouts.Entry {
               Scheduler scheduler, SessionTimeouts timeouts, BodyReader body, Duration readTimeout,
               Duration sessionTimeout,
               Object logName, ClassLoader extensionLoader, EndListener endListener, Bulkhead bulkhead,
-              MinRate responseRate, LimitStats limitStats) {
+              MinRate.Spec responseRate, LimitStats limitStats) {
         this(transport, completionExecutor, scheduler, timeouts, body, readTimeout, sessionTimeout, logName,
                 extensionLoader, endListener, bulkhead, responseRate, limitStats, -1);
     }
@@ -130,9 +131,9 @@ final class RequestIo extends SessionTimeouts.Entry {
               Scheduler scheduler, SessionTimeouts timeouts, BodyReader body, Duration readTimeout,
               Duration sessionTimeout,
               Object logName, ClassLoader extensionLoader, EndListener endListener, Bulkhead bulkhead,
-              MinRate responseRate, LimitStats limitStats, long writeBehindLimit) {
+              MinRate.Spec responseRate, LimitStats limitStats, long writeBehindLimit) {
         this.bulkhead = bulkhead;
-        this.responseRate = responseRate;
+        this.responseRateSpec = responseRate;
         this.limitStats = limitStats;
         this.behind = writeBehindLimit >= 0 ? new WriteBehind(transport, writeBehindLimit, this::behindFailed) : null;
         this.transport = behind != null ? behind : transport;
@@ -502,8 +503,11 @@ final class RequestIo extends SessionTimeouts.Entry {
      */
     private void armIfPending() {
         synchronized (lock) {
-            if (!pieceOpen || writeTimer != null || !responseRate.enabled()) {
+            if (!pieceOpen || writeTimer != null || !responseRateSpec.enabled()) {
                 return;
+            }
+            if (responseRate == null) {
+                responseRate = responseRateSpec.start();
             }
             long limit = responseRate.startWait(pieceStart, pieceBytes) - (System.nanoTime() - pieceStart);
             writeTimer = scheduler.schedule(this::writeTooSlow, Math.max(0, limit), TimeUnit.NANOSECONDS);
@@ -522,7 +526,9 @@ final class RequestIo extends SessionTimeouts.Entry {
                 writeTimer = null;
                 responseRate.endWait(System.nanoTime());
             }
-            responseRate.transferred(pieceBytes);
+            if (responseRate != null) { // (before any wait the bucket is full: nothing to credit)
+                responseRate.transferred(pieceBytes);
+            }
         }
     }
 
@@ -537,7 +543,7 @@ final class RequestIo extends SessionTimeouts.Entry {
         }
         limitStats.slowResponse();
         LOG.info("{} {}: the client takes the response slower than {} bytes/s; connection closed", logName,
-                transport.pathQuery(), responseRate.rate());
+                transport.pathQuery(), responseRateSpec.bytesPerSecond());
         abortJetty(new IOException("the client takes the response too slowly"));
         transport.closeConnection();
     }

@@ -11,6 +11,28 @@ package dev.hse4j.server.limits;
  */
 public final class MinRate {
 
+    /**
+     * A rate and its slack, shared by every request: a request's own bucket is made from it only when it first
+     * waits for its client (most requests never do: their bytes move at once), since an untouched bucket is full.
+     *
+     * @param bytesPerSecond the rate; 0 = off
+     * @param graceNanos the slack, in nanoseconds
+     */
+    public record Spec(long bytesPerSecond, long graceNanos) {
+        /** No minimum rate. */
+        public static final Spec OFF = new Spec(0, 0);
+
+        /** @return whether a rate is enforced */
+        public boolean enabled() {
+            return bytesPerSecond > 0;
+        }
+
+        /** @return a new, full bucket for one request's direction */
+        public MinRate start() {
+            return new MinRate(bytesPerSecond, graceNanos);
+        }
+    }
+
     private final long rate;
     private final double cap;
     private double credit;

@@ -60,10 +60,10 @@ class RequestIoMachineTest {
     }
 
     private RequestIo io(MemoryTransport t, Duration sessionTimeout) {
-        BodyReader body = new BodyReader(t, scheduler, new MinRate(0, 0), 0);
+        BodyReader body = new BodyReader(t, scheduler, MinRate.Spec.OFF, 0);
         RequestIo io = new RequestIo(t, pool, scheduler, new SessionTimeouts(scheduler, 50), body, Duration.ofSeconds(5),
                 sessionTimeout, "test", getClass().getClassLoader(), listener, new Bulkhead(0),
-                new MinRate(0, 1_000_000_000L), new LimitStats());
+                new MinRate.Spec(0, 1_000_000_000L), new LimitStats());
         io.start();
         return io;
     }
@@ -242,12 +242,12 @@ class RequestIoMachineTest {
     void aSynchronousWriteTheTransportCompletesAtOnceCostsNoHandOff() throws Exception {
         MemoryTransport t = new MemoryTransport(); // completes every write inside write(), as Jetty does
         java.util.concurrent.atomic.AtomicInteger handOffs = new java.util.concurrent.atomic.AtomicInteger();
-        BodyReader body = new BodyReader(t, scheduler, new MinRate(0, 0), 0);
+        BodyReader body = new BodyReader(t, scheduler, MinRate.Spec.OFF, 0);
         RequestIo io = new RequestIo(t, r -> {
             handOffs.incrementAndGet();
             pool.execute(r);
         }, scheduler, new SessionTimeouts(scheduler, 50), body, Duration.ofSeconds(5), Duration.ofSeconds(30),
-                "test", getClass().getClassLoader(), listener, new Bulkhead(0), new MinRate(0, 1_000_000_000L),
+                "test", getClass().getClassLoader(), listener, new Bulkhead(0), new MinRate.Spec(0, 1_000_000_000L),
                 new LimitStats());
         io.start();
         for (int i = 0; i < 1000; i++) {
