@@ -30,9 +30,9 @@ final class ResponseControl extends Response.Wrapper {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResponseControl.class);
 
-    private final Object lock = new Object();
-    private boolean buffering; // guarded by lock
-    private ByteBuffer held;   // guarded by lock: bytes not yet handed to Jetty (write mode)
+    // Guarded by this (Jetty never locks a response wrapper: no extra lock object per request).
+    private boolean buffering;
+    private ByteBuffer held;   // bytes not yet handed to Jetty (write mode)
     private volatile boolean abortive;
 
     ResponseControl(Request request, Response wrapped) {
@@ -41,7 +41,7 @@ final class ResponseControl extends Response.Wrapper {
 
     /** @param flush {@code true}: each write at once (the default); {@code false}: buffer small writes */
     void flushFlag(boolean flush) {
-        synchronized (lock) {
+        synchronized (this) {
             buffering = !flush;
         }
     }
@@ -90,7 +90,7 @@ final class ResponseControl extends Response.Wrapper {
         int n = content == null ? 0 : content.remaining();
         ByteBuffer flushFirst;
         boolean buffered;
-        synchronized (lock) { // only the buffer is guarded: Jetty is called outside the lock
+        synchronized (this) { // only the buffer is guarded: Jetty is called outside the lock
             buffered = buffering && !last && n < CAPACITY;
             if (!buffered) {
                 flushFirst = takeHeld();
@@ -129,7 +129,7 @@ final class ResponseControl extends Response.Wrapper {
 
     @Override
     public void reset() {
-        synchronized (lock) {
+        synchronized (this) {
             held = null;
         }
         super.reset();
@@ -147,7 +147,7 @@ final class ResponseControl extends Response.Wrapper {
             @Override
             public void succeeded() {
                 ByteBuffer rest;
-                synchronized (lock) {
+                synchronized (ResponseControl.this) {
                     rest = takeHeld();
                 }
                 if (rest == null && !abortive) {
@@ -170,7 +170,7 @@ final class ResponseControl extends Response.Wrapper {
 
             @Override
             public void failed(Throwable x) {
-                synchronized (lock) {
+                synchronized (ResponseControl.this) {
                     held = null;
                 }
                 if (abortive) {
