@@ -82,7 +82,7 @@ final class ServerVariables {
         }
         String v = lookup(name);
         if (v == null) {
-            throw new IsapiException(IsapiError.NO_DATA, "'" + name + "' has no value in this request");
+            throw new NoValue("'" + name + "' has no value in this request");
         }
         return v;
     }
@@ -391,5 +391,23 @@ final class ServerVariables {
 
     private static String emptyToNull(String s) {
         return s == null || s.isEmpty() ? null : s;
+    }
+
+    /**
+     * 232 for a known variable without a value (PROXY_ADDR on a direct connection, HTTPS_* over HTTP): an expected
+     * answer that extensions ask for and catch on ordinary requests, so it carries no stack trace (the trace is
+     * most of what throwing costs). Callers see an {@link IsapiException} with its code, as before.
+     */
+    private static final class NoValue extends IsapiException {
+        private static final long serialVersionUID = 1L;
+
+        NoValue(String message) {
+            super(IsapiError.NO_DATA, message);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
     }
 }
