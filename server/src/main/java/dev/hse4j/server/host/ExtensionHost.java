@@ -146,13 +146,12 @@ public final class ExtensionHost extends Handler.Abstract {
         if (!path.startsWith(PREFIX)) {
             return false;
         }
-        String rest = path.substring(PREFIX.length());
-        int slash = rest.indexOf('/');
-        String name = slash < 0 ? rest : rest.substring(0, slash);
+        int slash = path.indexOf('/', PREFIX.length());
+        String name = path.substring(PREFIX.length(), slash < 0 ? path.length() : slash);
         if (name.equals(request.getAttribute(ChildRequests.SKIP_ATTRIBUTE))) {
             return false; // a child request run with IGNORE_CURRENT_INTERCEPTOR: not this extension again
         }
-        route(new JettyExchange(request, response, callback, pieceSize.applyAsInt(request)), path, true);
+        route(new JettyExchange(request, response, callback, pieceSize.applyAsInt(request)), path, name, slash, true);
         return true;
     }
 
@@ -183,18 +182,21 @@ public final class ExtensionHost extends Handler.Abstract {
             exchange.answer(HttpStatus.NOT_FOUND_404, "not an extension's URL", false, false);
             return;
         }
-        route(exchange, path, callerMustNotWait);
+        int slash = path.indexOf('/', PREFIX.length());
+        route(exchange, path, path.substring(PREFIX.length(), slash < 0 ? path.length() : slash), slash,
+                callerMustNotWait);
     }
 
-    /** @param networkThread the calling thread must not block (Jetty's network thread): hand off extension code */
-    private void route(HostExchange exchange, String path, boolean networkThread) {
-        String rest = path.substring(PREFIX.length());
-        int slash = rest.indexOf('/');
-        String name = slash < 0 ? rest : rest.substring(0, slash);
+    /**
+     * @param name the mount name: {@code path} from after {@link #PREFIX} to {@code slash} (or its end)
+     * @param slash the index in {@code path} of the slash that starts the path info, or -1
+     * @param networkThread the calling thread must not block (Jetty's network thread): hand off extension code
+     */
+    private void route(HostExchange exchange, String path, String name, int slash, boolean networkThread) {
         // PATH_INFO is documented decoded: Jetty's path here is canonical but still percent-encoded.
         String pathInfo;
         try {
-            pathInfo = slash < 0 ? "" : URIUtil.decodePath(rest.substring(slash));
+            pathInfo = slash < 0 ? "" : URIUtil.decodePath(path.substring(slash));
         } catch (IllegalArgumentException e) {
             exchange.answer(HttpStatus.BAD_REQUEST_400, "the path cannot be decoded", false, false);
             return;
