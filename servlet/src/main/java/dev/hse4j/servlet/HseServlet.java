@@ -8,7 +8,6 @@ import dev.hse4j.server.web.Webroot;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
@@ -190,14 +189,5 @@ public class HseServlet extends HttpServlet {
         if (host != null) {
             host.close();
         }
-    }
-
-    /** @return started asynchronous processing, with the container's timeout as a backstop to the session timeout */
-    static AsyncContext startAsync(HttpServletRequest request, long sessionTimeoutMs) {
-        AsyncContext ac = request.startAsync();
-        // The machine ends a session at its session timeout with its own answer; the container's timeout, a little
-        // later, only catches an exchange the machine lost.
-        ac.setTimeout(sessionTimeoutMs + 30_000);
-        return ac;
     }
 }

@@ -95,9 +95,12 @@ final class ServletHost implements AutoCloseable {
             ErrorResponses.send(response, 400, "the path leaves the servlet's base");
             return;
         }
-        AsyncContext async = HseServlet.startAsync(request, settings.sessionTimeout().toMillis());
+        AsyncContext async = request.startAsync();
+        // The machine ends a session at its session timeout with its own answer; the container's timeout, a little
+        // later, only catches an exchange the machine lost.
         ServletTransport transport = new ServletTransport(request, response, async,
-                request.isSecure() ? SECURE_PIECE : Integer.MAX_VALUE, bufferWrites);
+                request.isSecure() ? SECURE_PIECE : Integer.MAX_VALUE, bufferWrites,
+                settings.sessionTimeout().toMillis() + 30_000);
         transport.listen();
         ServletExchange exchange = new ServletExchange(request, transport, base);
         // On the container's thread: the host hands the procedure to a worker unless it may run here (no hand-off

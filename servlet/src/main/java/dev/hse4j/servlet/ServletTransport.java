@@ -36,14 +36,16 @@ import org.slf4j.LoggerFactory;
  * race (the container calls them on its threads), so each outstanding write and demand is taken by exactly
  * one of them through an atomic hand-over.
  *
- * <p><b>Inside {@code service()} on Tomcat</b> ({@link #bufferedInService}): Tomcat answers {@code isReady()} false
- * there until {@code service()} returns, so a write made then (a non-blocking extension run on the container's
- * thread, an early error page) would wait for a write dispatch after it. Instead, until {@link #serviceReturned},
- * the container thread's writes that fit in Tomcat's response buffer go into it in blocking mode (a copy, no
- * I/O: Tomcat touches the socket only when its buffer overflows) and are done at once; a hello then completes
- * inside {@code service()}, as a plain servlet's would, without a WriteListener. The first write that would not
- * fit, a write from another thread, or the exchange outliving {@code service()} sets the WriteListener (on the
- * container thread, inside {@code service()}), and bytes left in the buffer are flushed before any later write.
+ * <p><b>Inside {@code service()} on Tomcat</b> (its own {@code CoyoteOutputStream}, not a filter's wrapper):
+ * Tomcat answers {@code isReady()} false there until {@code service()} returns, so a write made then (a
+ * non-blocking extension run on the container's thread, an early error page) would wait for a write dispatch
+ * after it. Instead, until {@link #serviceReturned}, the container thread's writes that fit in Tomcat's response
+ * buffer go into it in blocking mode (a copy, no I/O: Tomcat touches the socket only when its buffer overflows)
+ * and are done at once; a hello then completes inside {@code service()}, as a plain servlet's would, without a
+ * WriteListener. The first write that would not fit, a write from another thread, or the exchange outliving
+ * {@code service()} sets the WriteListener (on the container thread, inside {@code service()}), and bytes left
+ * in the buffer are flushed before any later write. Likewise the AsyncListener and the container's timeout are
+ * set only for an exchange that outlives {@code service()}.
  *
  * <p>What a container does not let an application do: reset a connection, or close it after a committed
  * response. {@link #fail} then ends the exchange without its end (a declared Content-Length left short makes
@@ -106,6 +108,7 @@ final class ServletTransport implements Transport, WriteListener, ReadListener, 
     private volatile boolean ended;
     private volatile boolean closeAfter;
     private volatile long contentLength = -1;
+    private final long asyncTimeoutMs;
 
     /**
      * @param request the request (asynchronous processing started)
@@ -113,10 +116,11 @@ final class ServletTransport implements Transport, WriteListener, ReadListener, 
      * @param async the exchange's asynchronous context
      * @param maxPiece the largest single write (16 KB on a secure request)
      * @param bufferWrites the output streams' own {@code write(ByteBuffer)} methods
+     * @param asyncTimeoutMs the container's asynchronous timeout, a backstop behind the session timeout
      * @throws IOException if the container cannot give the streams
      */
     ServletTransport(HttpServletRequest request, HttpServletResponse response, AsyncContext async, int maxPiece,
-            BufferWrites bufferWrites) throws IOException {
+            BufferWrites bufferWrites, long asyncTimeoutMs) throws IOException {
         this.request = request;
         this.response = response;
         this.async = async;
@@ -128,7 +132,7 @@ final class ServletTransport implements Transport, WriteListener, ReadListener, 
         this.in = request.getInputStream();
         this.serviceThread = Thread.currentThread();
         this.bufferSize = out.getClass().getName().equals(TOMCAT_STREAM) ? response.getBufferSize() : 0;
-        async.addListener(this);
+        this.asyncTimeoutMs = asyncTimeoutMs;
     }
 
     /**
@@ -145,16 +149,23 @@ final class ServletTransport implements Transport, WriteListener, ReadListener, 
         }
     }
 
-    /** @return whether the container thread's writes inside {@code service()} go to the container's buffer */
-    boolean bufferedInService() {
-        return bufferSize > 0;
-    }
-
     /**
      * The host's call on the container thread has returned; {@code service()} is about to. Unless the exchange has
      * ended, the response stream goes non-blocking now, and bytes still in the container's buffer are flushed.
      */
     void serviceReturned() {
+        if (!ended) {
+            // Only an exchange that outlives service() needs the container's end events and its timeout backstop
+            // (both may still be set now, before the container's dispatch returns; a hello ends before).
+            try {
+                async.setTimeout(asyncTimeoutMs);
+                async.addListener(this);
+            } catch (IllegalStateException e) {
+                LOG.debug("the exchange ended meanwhile", e);
+            }
+        } else if (pending.get() != null || demand.get() != null) {
+            onError(new Ended()); // failed inside service() by another thread with an operation still out
+        }
         if (listening) {
             inService = false;
             return;

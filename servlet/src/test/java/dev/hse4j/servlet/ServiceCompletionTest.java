@@ -54,6 +54,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ServiceCompletionTest {
 
+    /** Tomcat's own asynchronous timeout (the connector's default). */
+    static final long TOMCAT_ASYNC_TIMEOUT = 30_000;
+    static final long SESSION_TIMEOUT = 20_000;
+
     @TempDir
     static Path tmp;
     private Tomcat tomcat;
@@ -61,6 +65,8 @@ class ServiceCompletionTest {
     private int port;
     /** Whether the response had a WriteListener right after {@code service()} returned, by request URI and query. */
     private final Map<String, Boolean> listenerAfterService = new ConcurrentHashMap<>();
+    /** The exchange's asynchronous timeout right after {@code service()} returned, by request URI and query. */
+    private final Map<String, Long> timeoutAfterService = new ConcurrentHashMap<>();
 
     @BeforeAll
     void start() throws Exception {
@@ -84,7 +90,9 @@ class ServiceCompletionTest {
                     throws IOException, ServletException {
                 chain.doFilter(req, resp);
                 HttpServletRequest r = (HttpServletRequest) req;
-                listenerAfterService.put(r.getRequestURI() + "?" + r.getQueryString(), writeListenerOf(resp) != null);
+                String key = r.getRequestURI() + "?" + r.getQueryString();
+                listenerAfterService.put(key, writeListenerOf(resp) != null);
+                timeoutAfterService.put(key, r.isAsyncStarted() ? r.getAsyncContext().getTimeout() : -1);
             }
         });
         fd.setAsyncSupported("true");
@@ -98,7 +106,7 @@ class ServiceCompletionTest {
         w.setLoadOnStartup(1);
         w.addInitParameter(ServletSettings.EXTENSIONS, ext.toString());
         w.addInitParameter(ServletSettings.WORK_DIR, tmp.resolve("work").toString());
-        w.addInitParameter(ServletSettings.SESSION_TIMEOUT_MS, "30000");
+        w.addInitParameter(ServletSettings.SESSION_TIMEOUT_MS, String.valueOf(SESSION_TIMEOUT));
         ctx.addServletMappingDecoded("/*", "hse4j");
         tomcat.start();
         port = connector.getLocalPort();
@@ -132,6 +140,8 @@ class ServiceCompletionTest {
                 // No WriteListener: the bytes went into Tomcat's buffer inside service() and the exchange ended
                 // there; nothing waits for a write dispatch after it.
                 assertEquals(false, listenerAfterService.get(ThreeHosts.CONTEXT + "/ext/hello?" + q), "request " + i);
+                // Nor the container's timeout backstop (the session timeout + 30 s): Tomcat's default stays.
+                assertEquals(TOMCAT_ASYNC_TIMEOUT, timeoutAfterService.get(ThreeHosts.CONTEXT + "/ext/hello?" + q));
             }
         }
     }
@@ -165,6 +175,8 @@ class ServiceCompletionTest {
             assertEquals(200, head.status());
             assertEquals("first\n", new String(held.readBytes(6), StandardCharsets.US_ASCII));
             assertEquals(true, listenerAfterService.get(ThreeHosts.CONTEXT + "/ext/nbhold/hold?id=" + id));
+            assertEquals(SESSION_TIMEOUT + 30_000, timeoutAfterService.get(ThreeHosts.CONTEXT + "/ext/nbhold/hold?id="
+                    + id), "an exchange outliving service() has the container's timeout as a backstop");
             assertEquals("ok", other.get(ThreeHosts.CONTEXT + "/ext/nbhold/finish?id=" + id).text());
             assertEquals("last\n", new String(held.readBytes(5), StandardCharsets.US_ASCII));
             assertEquals(200, held.get(ThreeHosts.CONTEXT + "/ext/hello").status(), "the connection is kept");
