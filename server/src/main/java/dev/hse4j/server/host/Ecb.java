@@ -35,7 +35,7 @@ final class Ecb implements ExtensionControlBlock {
     private final String method;
     private final String queryString;
     private final String pathInfo;
-    private final String contentType;
+    private String contentType; // guarded by this: read from the request when first asked
     private final long totalBytes;
     private final ByteBuffer data;
     private final Webroot webroot;
@@ -51,13 +51,12 @@ final class Ecb implements ExtensionControlBlock {
     private volatile String logData = "";
     private StringBuilder logParameters; // guarded by this; most requests append nothing
 
-    Ecb(long connId, String method, String queryString, String pathInfo, String contentType, long totalBytes,
+    Ecb(long connId, String method, String queryString, String pathInfo, long totalBytes,
         ByteBuffer data, Webroot webroot, RequestIo io, ResponseHead.Cache heads, Parts parts) {
         this.connId = connId;
         this.method = method;
         this.queryString = queryString;
         this.pathInfo = pathInfo;
-        this.contentType = contentType;
         this.totalBytes = totalBytes;
         this.data = data.hasRemaining() ? data.asReadOnlyBuffer() : NO_DATA;
         this.webroot = webroot;
@@ -79,6 +78,9 @@ final class Ecb implements ExtensionControlBlock {
 
         /** @return the redirect-record query, or {@code null} where there is none (a servlet container) */
         RecordQuery redirectRecord();
+
+        /** @return the request's Content-Type, or {@code null} (a header lookup: most extensions never ask) */
+        String contentType();
     }
 
     private synchronized ServerVariables variables() {
@@ -141,7 +143,14 @@ final class Ecb implements ExtensionControlBlock {
     @Override public long totalBytes() { return totalBytes; }
     @Override public int available() { return data.limit(); }
     @Override public ByteBuffer data() { return data.duplicate(); }
-    @Override public String contentType() { return contentType; }
+    @Override
+    public synchronized String contentType() {
+        if (contentType == null) {
+            String t = parts.contentType();
+            contentType = t == null ? "" : t;
+        }
+        return contentType;
+    }
     @Override public int statusCode() { return statusCode; }
 
     @Override

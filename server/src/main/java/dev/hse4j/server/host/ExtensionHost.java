@@ -306,6 +306,11 @@ public final class ExtensionHost extends Handler.Abstract {
         }
 
         @Override
+        public String contentType() {
+            return exchange.contentType();
+        }
+
+        @Override
         public RecordQuery redirectRecord() {
             return jetty == null ? null : RecordQuery.of(jetty.request, deployment.redirectRecords());
         }
@@ -441,9 +446,8 @@ public final class ExtensionHost extends Handler.Abstract {
                 deployment.sessionStarted(this); // see the end of this method for a procedure run here
             }
             String query = exchange.query();
-            String contentType = exchange.contentType();
             Ecb ecb = new Ecb(connIds.incrementAndGet(), transport.method(), query == null ? "" : query, pathInfo,
-                    contentType == null ? "" : contentType, total, data, webroot, io, heads, this);
+                    total, data, webroot, io, heads, this);
             ecb.bindResources(deployment.resources());
             this.ecb = ecb;
             ExtensionControlBlock facing = ecb;
