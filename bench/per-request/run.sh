@@ -21,8 +21,8 @@
 #   WORKERS [1] (0: leave hse4j-workers out),
 #   JAVA [java], JAVA_OPTS [-Xms1g -Xmx1g], SKIP_BUILD=1 (use the jars already built),
 #   HSE_JAR / EXT_DIR (another hse4j build), HSE_OPTS (extra hse4j flags), KEEP_WORK=1,
-#   MAX_SECONDS [600] (a watchdog ends the run, stopping everything, if it takes longer).
-# Needs java 17+, mvn, wrk, nginx, curl, openssl, python3. A default run takes 8-9 minutes (at most 10: the watchdog).
+#   MAX_SECONDS [900] (a watchdog ends the run, stopping everything, if it takes longer).
+# Needs java 17+, mvn, wrk, nginx, curl, openssl, python3. A default run (five servers: hse4j, hse4j-workers, raw Jetty non-blocking and blocking, nginx) takes 10-11 minutes (at most 15: the watchdog).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -63,7 +63,7 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 bench_init
 # A watchdog: whatever hangs, the run ends (and stops everything it started) after MAX_SECONDS.
-start_bg watchdog bash -c "trap 'kill \$! 2>/dev/null; exit 0' TERM; sleep ${MAX_SECONDS:-600} & wait \$!;
+start_bg watchdog bash -c "trap 'kill \$! 2>/dev/null; exit 0' TERM; sleep ${MAX_SECONDS:-900} & wait \$!;
     echo 'bench/per-request: MAX_SECONDS reached' >&2; kill -TERM $$"
 LOAD0=$(loadavg)
 log "hse4j per-request bench: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, load average $LOAD0," \
