@@ -334,6 +334,15 @@ final class ServletTransport implements Transport, WriteListener, ReadListener, 
         submit(new WriteOp(content, last, done));
     }
 
+    /** A write's step threw: an Error goes on up; anything else breaks the exchange and fails the write. */
+    private void writeFailed(WriteOp op, Throwable e) {
+        if (e instanceof Error err) {
+            throw err;
+        }
+        brokenBy(e);
+        op.done.failed(broken);
+    }
+
     /** A write: into the container's buffer inside {@code service()} where it fits, else through the listener. */
     private void submit(WriteOp op) {
         if (!listening) {
@@ -344,11 +353,7 @@ final class ServletTransport implements Transport, WriteListener, ReadListener, 
                     try {
                         put(op.content, n);
                     } catch (Throwable e) { // IOException, RuntimeException, and what invokeExact declares
-                        if (e instanceof Error err) {
-                            throw err;
-                        }
-                        brokenBy(e);
-                        op.done.failed(broken);
+                        writeFailed(op, e);
                         return;
                     }
                     buffered += n;
@@ -437,11 +442,7 @@ final class ServletTransport implements Transport, WriteListener, ReadListener, 
                     }
                 }
             } catch (Throwable e) { // IOException, RuntimeException, and what invokeExact declares
-                if (e instanceof Error err) {
-                    throw err;
-                }
-                brokenBy(e);
-                op.done.failed(broken);
+                writeFailed(op, e);
                 return;
             }
         }

@@ -101,6 +101,17 @@ class OutboundConnectTest {
         return f;
     }
 
+    /** @return the peer's next accepted connection, accepted on the pool while the test connects */
+    private CompletableFuture<Socket> acceptPeer() {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return peer.accept();
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        }, pool);
+    }
+
     @Test
     void firstDataOf65535BytesIsSentWhole() throws Exception {
         byte[] first = random(OutboundService.MAX_FIRST_DATA);
@@ -259,13 +270,7 @@ class OutboundConnectTest {
     @Test
     void oneOperationPerDirectionHalfCloseAndEndOfStream() throws Exception {
         CompletableFuture<byte[]> peerGot = new CompletableFuture<>();
-        CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> {
-            try {
-                return peer.accept();
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        }, pool);
+        CompletableFuture<Socket> accepted = acceptPeer();
         ConnectCompletion c = connect(peerAddress(), null).get(WAIT, TimeUnit.SECONDS);
         assertTrue(c.isSuccess());
         assertEquals(0, c.bytesTransferred());
@@ -313,13 +318,7 @@ class OutboundConnectTest {
      */
     @Test
     void readingStaysOnAcrossReceivesAndPausesOnlyWhileBytesWaitUnread() throws Exception {
-        CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> {
-            try {
-                return peer.accept();
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        }, pool);
+        CompletableFuture<Socket> accepted = acceptPeer();
         TcpConnection conn = (TcpConnection) connect(peerAddress(), null).get(WAIT, TimeUnit.SECONDS).connection();
         try (Socket s = accepted.get(WAIT, TimeUnit.SECONDS)) {
             OutputStream out = s.getOutputStream();
