@@ -147,7 +147,7 @@ public final class ExtensionHost extends Handler.Abstract {
             return false;
         }
         int slash = path.indexOf('/', PREFIX.length());
-        String name = path.substring(PREFIX.length(), slash < 0 ? path.length() : slash);
+        String name = mountName(path, slash);
         if (name.equals(request.getAttribute(ChildRequests.SKIP_ATTRIBUTE))) {
             return false; // a child request run with IGNORE_CURRENT_INTERCEPTOR: not this extension again
         }
@@ -183,8 +183,12 @@ public final class ExtensionHost extends Handler.Abstract {
             return;
         }
         int slash = path.indexOf('/', PREFIX.length());
-        route(exchange, path, path.substring(PREFIX.length(), slash < 0 ? path.length() : slash), slash,
-                callerMustNotWait);
+        route(exchange, path, mountName(path, slash), slash, callerMustNotWait);
+    }
+
+    /** @return the mount name in {@code /ext/<name>[/<path-info>]}; {@code slash} is the path info's slash, or -1 */
+    private static String mountName(String path, int slash) {
+        return path.substring(PREFIX.length(), slash < 0 ? path.length() : slash);
     }
 
     /**
@@ -242,7 +246,7 @@ public final class ExtensionHost extends Handler.Abstract {
                 "the extension " + PREFIX + d.name() + " is busy; try again shortly", true, true);
     }
 
-    /** @return a request's own rate bucket, or the shared one that is off (it never changes: nothing to allocate) */
+    /** @return the minimum rate for one direction (shared: each request makes its bucket when it first waits) */
     private MinRate.Spec rate(long bytesPerSecond) {
         return bytesPerSecond <= 0 ? MinRate.Spec.OFF : new MinRate.Spec(bytesPerSecond, limits.rateGrace().toNanos());
     }
