@@ -118,12 +118,7 @@ final class JettyTransport implements Transport {
 
     @Override
     public long contentLength() {
-        for (HttpField f : response.getHeaders()) {
-            if (f.getHeader() == HttpHeader.CONTENT_LENGTH) {
-                return f.getLongValue();
-            }
-        }
-        return -1;
+        return ResponseHead.declaredLength(response.getHeaders());
     }
 
     @Override

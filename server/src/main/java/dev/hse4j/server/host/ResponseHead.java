@@ -24,7 +24,8 @@ record ResponseHead(int status, List<HttpField> fields, long contentLength) {
         this(status, List.copyOf(fields), declaredLength(fields));
     }
 
-    private static long declaredLength(List<HttpField> fields) {
+    /** @return the Content-Length among {@code fields}, or -1 */
+    static long declaredLength(Iterable<HttpField> fields) {
         for (HttpField f : fields) {
             if (f.getHeader() == HttpHeader.CONTENT_LENGTH) {
                 return f.getLongValue();
