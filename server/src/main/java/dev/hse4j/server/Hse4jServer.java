@@ -20,6 +20,7 @@ import dev.hse4j.server.strict.StrictReports;
 import dev.hse4j.server.limits.HeadTimeoutConnectionFactory;
 import dev.hse4j.server.limits.LimitStats;
 import dev.hse4j.server.limits.LimitsStatus;
+import dev.hse4j.server.limits.ResumingThreadPool;
 import dev.hse4j.server.limits.ThreadModes;
 import dev.hse4j.server.config.ProxyConfig;
 import dev.hse4j.server.proxy.ProxyProtocol;
@@ -98,7 +99,8 @@ public final class Hse4jServer implements AutoCloseable {
     public Hse4jServer(ServerConfig config) throws IOException {
         this.config = config;
         LimitsConfig limits = config.limits();
-        QueuedThreadPool pool = new QueuedThreadPool(limits.maxThreads(), 8);
+        // A connection resumed by a worker that just ended its exchange reads on that worker (no second wake-up).
+        QueuedThreadPool pool = new ResumingThreadPool(limits.maxThreads(), 8);
         pool.setName("hse4j");
         Executor virtual = ThreadModes.virtualExecutor(limits.threadMode());
         if (virtual != null) {
