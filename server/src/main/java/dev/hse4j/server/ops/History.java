@@ -8,18 +8,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.micrometer.core.instrument.distribution.CountAtBucket;
-import io.micrometer.core.instrument.distribution.HistogramSnapshot;
-
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The last minutes of the meters, for the status page's charts ({@code /hse/history.json}): every interval,
  * requests per second, p50 and p99 latency and pending sessions, for the server and for each extension,
- * read from the same Micrometer timers that {@code /hse/metrics} exposes: the latencies are the quantiles of the
+ * read from the same latency histograms that {@code /hse/metrics} exposes: the latencies are the quantiles of the
  * interval's requests, from the growth of the timers' histogram buckets since the last sample.
  */
 final class History {
@@ -54,7 +50,7 @@ final class History {
         Map<String, Buckets> seen = new HashMap<>();
         Buckets all = null;
         for (Deployment d : extensions.active()) {
-            Buckets now = Buckets.of(metrics.timer(d.name()).takeSnapshot());
+            Buckets now = Buckets.of(metrics.latency(d.name()).snapshot());
             Buckets interval = now.since(last.get(d.name()));
             ObjectNode e = ext.putObject(d.name());
             put(e, interval);
@@ -81,7 +77,7 @@ final class History {
 
     /**
      * A latency histogram's cumulative bucket counts ("le" buckets, as Prometheus keeps them) and request count:
-     * since the start, or (after {@link #since}) over one interval. Every extension's timer has the same buckets.
+     * since the start, or (after {@link #since}) over one interval. Every extension's histogram has the same buckets.
      */
     static final class Buckets {
         private final double[] upperMillis;
@@ -94,13 +90,12 @@ final class History {
             this.count = count;
         }
 
-        static Buckets of(HistogramSnapshot snap) {
-            CountAtBucket[] b = snap.histogramCounts();
-            double[] upper = new double[b.length];
-            double[] counts = new double[b.length];
-            for (int i = 0; i < b.length; i++) {
-                upper[i] = b[i].bucket(TimeUnit.MILLISECONDS);
-                counts[i] = b[i].count();
+        static Buckets of(LatencyHistogram.Snapshot snap) {
+            double[] upper = new double[LatencyHistogram.BOUNDS_SECONDS.length];
+            double[] counts = new double[upper.length];
+            for (int i = 0; i < upper.length; i++) {
+                upper[i] = LatencyHistogram.BOUNDS_SECONDS[i] * 1000;
+                counts[i] = snap.cumulative()[i];
             }
             return new Buckets(upper, counts, snap.count());
         }

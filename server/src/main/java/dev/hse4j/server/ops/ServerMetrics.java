@@ -9,7 +9,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jetty.JettyConnectionMetrics;
 import io.micrometer.core.instrument.binder.jetty.JettyServerThreadPoolMetrics;
 import io.micrometer.core.instrument.binder.jetty.JettySslHandshakeMetrics;
@@ -21,11 +20,13 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.Unit;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.thread.ThreadPool;
@@ -87,6 +88,7 @@ public final class ServerMetrics implements HostStats.Observer {
                         + "(HSE_REQ_REPORT_UNHEALTHY), 0 otherwise; a redeploy clears it").register(registry);
         unhealthyReports = MultiGauge.builder("hse4j.extension.unhealthy.reports")
                 .description("Unhealthy reports the extension's deployed version has made").register(registry);
+        registry.getPrometheusRegistry().register(this::latencies);
         stats.observer(this);
         deployer.outcomeListener(this::deployed);
     }
@@ -124,25 +126,36 @@ public final class ServerMetrics implements HostStats.Observer {
         return registry;
     }
 
-    /**
-     * One extension's latency: a Prometheus histogram (cumulative buckets, from 100 µs to 60 s) and nothing
-     * else. The status page's p50/p99 are read from the same buckets ({@link History}): client-side percentiles
-     * (HdrHistogram, one recorder per window) and a second, server-wide timer cost a hello about 1 µs of CPU,
-     * a twentieth of its whole cost, for two numbers drawn every two seconds.
-     */
-    private Timer requestTimer(String extension) {
-        return Timer.builder("hse4j.extension.request")
-                .description("Latency of the extension's requests, from the request line to the response's end")
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofNanos(100_000))
-                .maximumExpectedValue(Duration.ofSeconds(60))
-                .tags("extension", extension)
-                .register(registry);
+    /** @param extension a mount name @return its latency histogram (created on first use) */
+    LatencyHistogram latency(String extension) {
+        return meters(extension).latency;
     }
 
-    /** @param extension a mount name @return its latency timer (created on first use) */
-    Timer timer(String extension) {
-        return meters(extension).timer;
+    /**
+     * Every extension's latency histogram, as one Prometheus metric family: hse4j records them itself
+     * ({@link LatencyHistogram}) and hands the registry their counts at scrape time.
+     */
+    private HistogramSnapshot latencies() {
+        HistogramSnapshot.Builder b = HistogramSnapshot.builder().name("hse4j_extension_request_seconds")
+                .help("Latency of the extension's requests, from the request line to the response's end")
+                .unit(Unit.SECONDS);
+        meters.forEach((extension, m) -> {
+            if (m.latency == null) {
+                return;
+            }
+            LatencyHistogram.Snapshot s = m.latency.snapshot();
+            double[] bounds = java.util.Arrays.copyOf(LatencyHistogram.BOUNDS_SECONDS,
+                    LatencyHistogram.BOUNDS_SECONDS.length + 1);
+            bounds[bounds.length - 1] = Double.POSITIVE_INFINITY;
+            long[] perBucket = new long[bounds.length]; // the model wants each bucket's own count, not cumulative
+            for (int i = 0; i < perBucket.length; i++) {
+                perBucket[i] = s.cumulative()[i] - (i == 0 ? 0 : s.cumulative()[i - 1]);
+            }
+            b.dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder()
+                    .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, perBucket))
+                    .sum(s.sumSeconds()).labels(Labels.of("extension", extension)).build());
+        });
+        return b.build();
     }
 
     /**
@@ -160,7 +173,7 @@ public final class ServerMetrics implements HostStats.Observer {
     private final class ExtensionMeters {
         private static final String[] STATUS_CLASSES = {"none", "1xx", "2xx", "3xx", "4xx", "5xx"};
         private final String extension;
-        private final Timer timer;
+        private final LatencyHistogram latency;
         private final Counter[] requests = new Counter[STATUS_CLASSES.length];
         private final Counter[] ended = new Counter[HostStats.Outcome.values().length];
         private final java.util.concurrent.ConcurrentHashMap<Integer, Counter> completions =
@@ -169,7 +182,7 @@ public final class ServerMetrics implements HostStats.Observer {
 
         ExtensionMeters(String extension) {
             this.extension = extension;
-            this.timer = NO_EXTENSION.equals(extension) ? null : requestTimer(extension);
+            this.latency = NO_EXTENSION.equals(extension) ? null : new LatencyHistogram();
         }
 
         Counter requests(int status) {
@@ -223,8 +236,8 @@ public final class ServerMetrics implements HostStats.Observer {
         String ext = name != null && extensions.serving(name) != null ? name : NO_EXTENSION;
         ExtensionMeters m = meters(ext);
         m.requests(status).increment();
-        if (m.timer != null) {
-            m.timer.record(nanos, TimeUnit.NANOSECONDS);
+        if (m.latency != null) {
+            m.latency.record(nanos);
         }
     }
 

@@ -64,6 +64,10 @@ class MetricsTest {
             assertEquals(1.0, value(m, "hse4j_extension_requests_total{extension=\"_none\",status=\"4xx\"}"), m);
             assertEquals(3.0, value(m, "hse4j_extension_request_seconds_count{extension=\"hello\"}"), m);
             assertTrue(m.contains("hse4j_extension_request_seconds_bucket{extension=\"hello\",le=\""), "a histogram");
+            // Cumulative buckets ending with +Inf = the count; a hello on loopback is under 60 s.
+            assertEquals(3.0, value(m, "hse4j_extension_request_seconds_bucket{extension=\"hello\",le=\"+Inf\"}"), m);
+            assertEquals(3.0, value(m, "hse4j_extension_request_seconds_bucket{extension=\"hello\",le=\"60.0\"}"), m);
+            assertTrue(value(m, "hse4j_extension_request_seconds_sum{extension=\"hello\"}") > 0, m);
             assertTrue(value(m, "hse4j_extension_async_completions_total{code=\"0\",extension=\"stream\"}") >= 3, m);
             assertEquals(1.0, value(m, "hse4j_extension_sessions_ended_total{extension=\"never\",outcome=\"timeout\"}"));
             assertEquals(4.0, value(m, "hse4j_deploys_total{action=\"deploy\",outcome=\"ok\"}"), m);
