@@ -101,4 +101,42 @@ class SessionTimeoutsTest {
         assertEquals(0, t.size());
         await().atMost(Duration.ofSeconds(10)).until(() -> !t.sweeping());
     }
+
+    @Test
+    void entriesAddedOnManyThreadsAndRemovedOnAnotherBehaveAsOnOne() throws Exception {
+        SessionTimeouts t = new SessionTimeouts(scheduler, 50);
+        int threads = 12; // more than the stripes: some threads share one
+        Counted[][] made = new Counted[threads][200];
+        Thread[] adders = new Thread[threads];
+        for (int k = 0; k < threads; k++) {
+            Counted[] mine = made[k];
+            adders[k] = new Thread(() -> {
+                for (int i = 0; i < mine.length; i++) {
+                    mine[i] = new Counted();
+                    // Odd ones would expire only after a minute: they are all removed below.
+                    t.add(mine[i], TimeUnit.MILLISECONDS.toNanos(i % 2 == 0 ? 100 : 60_000));
+                }
+            });
+            adders[k].start();
+        }
+        for (Thread a : adders) {
+            a.join();
+        }
+        assertEquals(threads * 200, t.size());
+        Thread remover = new Thread(() -> {
+            for (Counted[] mine : made) {
+                for (int i = 1; i < mine.length; i += 2) {
+                    t.remove(mine[i]);
+                }
+            }
+        });
+        remover.start();
+        remover.join();
+        await().atMost(Duration.ofSeconds(10)).until(() -> t.size() == 0 && !t.sweeping());
+        for (Counted[] mine : made) {
+            for (int i = 0; i < mine.length; i++) {
+                assertEquals(i % 2 == 0 ? 1 : 0, mine[i].expired.get(), "entry " + i);
+            }
+        }
+    }
 }
