@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,9 +74,9 @@ public final class Deployment {
     private final boolean nonBlocking;
     private final Instant deployedAt = Instant.now();
     private final AtomicInteger refs = new AtomicInteger(1);
-    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean registryHolds = true; // the registry's reference in refs (dropped by retire)
     private final AtomicInteger pendingSessions = new AtomicInteger();
-    private final AtomicLong requests = new AtomicLong();
+    private final LongAdder requests = new LongAdder(); // striped: every request counts it, two threads at once
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong sessionTimeouts = new AtomicLong();
     private final Set<LiveSession> sessions = ConcurrentHashMap.newKeySet();
@@ -153,13 +154,16 @@ public final class Deployment {
     /** @return its state */
     public State state() { return state; }
     /** @return requests started on it */
-    public long requests() { return requests.get(); }
+    public long requests() { return requests.sum(); }
     /** @return requests that ended in ERROR, an exception or a timeout */
     public long errors() { return errors.get(); }
     /** @return sessions ended by the session timeout */
     public long sessionTimeouts() { return sessionTimeouts.get(); }
     /** @return requests in progress */
-    public int inFlight() { return inFlight.get(); }
+    public int inFlight() {
+        // One counter fewer per request: in flight = references less the registry's own while it holds one.
+        return Math.max(0, refs.get() - (registryHolds ? 1 : 0));
+    }
     /** @return requests in progress whose procedure returned PENDING */
     public int pendingSessions() { return pendingSessions.get(); }
 
@@ -176,8 +180,7 @@ public final class Deployment {
                 return false;
             }
             if (refs.compareAndSet(r, r + 1)) {
-                inFlight.incrementAndGet();
-                requests.incrementAndGet();
+                requests.increment();
                 return true;
             }
         }
@@ -185,7 +188,6 @@ public final class Deployment {
 
     /** Ends a request's hold on this deployment. */
     public void release() {
-        inFlight.decrementAndGet();
         if (refs.decrementAndGet() == 0) {
             drained();
         }
@@ -218,6 +220,7 @@ public final class Deployment {
         if (r != null) {
             r.retired(this);
         }
+        registryHolds = false;
         if (refs.decrementAndGet() == 0) {
             drained();
         }
