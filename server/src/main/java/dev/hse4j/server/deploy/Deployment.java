@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -28,10 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One deployed version of one extension: its instance, class loader, settings and counters.
  *
- * <p>Requests hold a reference ({@link #tryAcquire()} / {@link #release()}) and the registry holds one
- * while the deployment takes traffic. {@link #retire()} drops the registry's: the deployment is
- * {@link State#DRAINING}, takes no new request, and the requests it has (PENDING sessions included)
- * finish on it. When the last one ends, the extension is asked to unload with
+ * <p>Requests hold a reference ({@link #tryAcquire()} / {@link #release()}) while the deployment takes
+ * traffic. After {@link #retire()} the deployment is {@link State#DRAINING}, takes no new request, and
+ * the requests it has (PENDING sessions included) finish on it. When the last one ends, the extension is asked to unload with
  * {@link TerminateMode#ADVISORY}; if it agrees, or at the latest when the drain timeout runs out
  * ({@link TerminateMode#MUST}), it is terminated and its class loader closed. Sessions still open at the
  * drain timeout are aborted first. The lifecycle steps run on the {@link Retirement} thread, never on a
@@ -73,8 +73,8 @@ public final class Deployment {
     private final boolean redirectRecords;
     private final boolean nonBlocking;
     private final Instant deployedAt = Instant.now();
-    private final AtomicInteger refs = new AtomicInteger(1);
-    private volatile boolean registryHolds = true; // the registry's reference in refs (dropped by retire)
+    private final RequestHolds holds = new RequestHolds(); // requests on this deployment
+    private final AtomicBoolean drainSignalled = new AtomicBoolean();
     private final AtomicInteger pendingSessions = new AtomicInteger();
     private final LongAdder requests = new LongAdder(); // striped: every request counts it, two threads at once
     private final AtomicLong errors = new AtomicLong();
@@ -161,8 +161,7 @@ public final class Deployment {
     public long sessionTimeouts() { return sessionTimeouts.get(); }
     /** @return requests in progress */
     public int inFlight() {
-        // One counter fewer per request: in flight = references less the registry's own while it holds one.
-        return Math.max(0, refs.get() - (registryHolds ? 1 : 0));
+        return (int) Math.max(0, holds.sum());
     }
     /** @return requests in progress whose procedure returned PENDING */
     public int pendingSessions() { return pendingSessions.get(); }
@@ -174,21 +173,30 @@ public final class Deployment {
 
     /** @return {@code true} if a reference was taken; the caller must {@link #release()} it */
     public boolean tryAcquire() {
-        while (true) {
-            int r = refs.get();
-            if (r == 0 || state != State.ACTIVE) {
-                return false;
-            }
-            if (refs.compareAndSet(r, r + 1)) {
-                requests.increment();
-                return true;
-            }
+        if (state != State.ACTIVE) {
+            return false;
         }
+        holds.add();
+        if (state != State.ACTIVE) { // retired in between: take nothing (see RequestHolds for why this is safe)
+            holds.drop();
+            drainedIfEmpty();
+            return false;
+        }
+        requests.increment();
+        return true;
     }
 
     /** Ends a request's hold on this deployment. */
     public void release() {
-        if (refs.decrementAndGet() == 0) {
+        holds.drop();
+        if (state != State.ACTIVE) {
+            drainedIfEmpty();
+        }
+    }
+
+    /** After retirement: the first to find no request holding it drains it, once. */
+    private void drainedIfEmpty() {
+        if (holds.sum() == 0 && drainSignalled.compareAndSet(false, true)) {
             drained();
         }
     }
@@ -220,10 +228,7 @@ public final class Deployment {
         if (r != null) {
             r.retired(this);
         }
-        registryHolds = false;
-        if (refs.decrementAndGet() == 0) {
-            drained();
-        }
+        drainedIfEmpty();
     }
 
     private void drained() {
@@ -309,7 +314,7 @@ public final class Deployment {
 
     /** @return references still held by requests (0 once drained) */
     int requestRefs() {
-        return refs.get();
+        return inFlight();
     }
 
     private boolean callTerminate(TerminateMode mode) {
@@ -347,7 +352,7 @@ public final class Deployment {
     private void finish(String note) {
         state = State.TERMINATED;
         terminatedAt = Instant.now();
-        int stuck = refs.get();
+        int stuck = inFlight();
         String n = terminateNote == null ? note : note + "; " + terminateNote;
         unloadNote = stuck > 0 ? n + "; " + stuck + " request(s) were still running inside it" : n;
         if (stuck > 0) {
