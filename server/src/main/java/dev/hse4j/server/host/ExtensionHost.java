@@ -18,7 +18,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToIntFunction;
 
 import org.eclipse.jetty.http.HttpStatus;
@@ -56,7 +55,7 @@ public final class ExtensionHost extends Handler.Abstract {
     private final LimitsConfig limits;
     private final LimitStats limitStats;
     private final HostStats stats = new HostStats();
-    private final AtomicLong connIds = new AtomicLong();
+    private final ConnectionIds connIds = new ConnectionIds();
     private final ResponseHead.Cache heads = new ResponseHead.Cache(); // shared by every extension: see Cache
     private final ChildRequests children;
     private final SessionTimeouts timeouts;
@@ -450,7 +449,7 @@ public final class ExtensionHost extends Handler.Abstract {
                 deployment.sessionStarted(this); // see the end of this method for a procedure run here
             }
             String query = exchange.query();
-            Ecb ecb = new Ecb(connIds.incrementAndGet(), transport.method(), query == null ? "" : query, pathInfo,
+            Ecb ecb = new Ecb(connIds.next(), transport.method(), query == null ? "" : query, pathInfo,
                     total, data, webroot, io, heads, this);
             ecb.bindResources(deployment.resources());
             this.ecb = ecb;
