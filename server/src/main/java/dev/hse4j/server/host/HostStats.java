@@ -28,7 +28,18 @@ public final class HostStats implements ServingCounts {
         void asyncCompleted(String extension, int code);
     }
 
+    private static final Outcome[] OUTCOMES = outcomes(); // by End's ordinal: valueOf(name) per request hashed a name
+
     private volatile Observer observer;
+
+    private static Outcome[] outcomes() {
+        RequestIo.End[] ends = RequestIo.End.values();
+        Outcome[] o = new Outcome[ends.length];
+        for (RequestIo.End e : ends) {
+            o[e.ordinal()] = Outcome.valueOf(e.name());
+        }
+        return o;
+    }
 
     /** @param o told of session ends and completions from now on (one observer; {@code null} for none) */
     public void observer(Observer o) {
@@ -46,7 +57,7 @@ public final class HostStats implements ServingCounts {
         ended(how, wasPending);
         Observer o = observer;
         if (o != null) {
-            o.sessionEnded(extension, Outcome.valueOf(how.name()), wasPending);
+            o.sessionEnded(extension, OUTCOMES[how.ordinal()], wasPending);
         }
     }
 
