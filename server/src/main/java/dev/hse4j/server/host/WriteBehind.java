@@ -104,18 +104,26 @@ final class WriteBehind implements Transport {
                     return Queued.OVER_LIMIT;
                 }
                 behindBytes += n;
+                boolean more;
                 do {
                     int piece = Math.min(copy.remaining(), maxPiece);
-                    ByteBuffer b = copy.slice(copy.position(), piece);
-                    copy.position(copy.position() + piece);
-                    boolean lastPiece = last && !copy.hasRemaining();
+                    ByteBuffer b;
+                    if (piece == copy.remaining()) {
+                        b = copy; // the rest in one piece (nearly every copy): no slice
+                        more = false;
+                    } else {
+                        b = copy.slice(copy.position(), piece);
+                        copy.position(copy.position() + piece);
+                        more = true;
+                    }
+                    boolean lastPiece = last && !more;
                     if (inFlight == null) {
                         inFlight = new Entry(lastPiece, b, null);
                         start = inFlight;
                     } else if (!coalesce(b, lastPiece)) {
                         queue().add(new Entry(lastPiece, b, null));
                     }
-                } while (copy.hasRemaining());
+                } while (more);
             }
         }
         if (failed != null) {
