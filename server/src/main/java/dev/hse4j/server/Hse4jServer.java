@@ -53,7 +53,6 @@ import org.eclipse.jetty.server.AllowedResourceAliasChecker;
 import org.eclipse.jetty.server.handler.ContextHandler;
 import org.eclipse.jetty.server.handler.ResourceHandler;
 import org.eclipse.jetty.util.resource.ResourceFactory;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,8 +98,8 @@ public final class Hse4jServer implements AutoCloseable {
     public Hse4jServer(ServerConfig config) throws IOException {
         this.config = config;
         LimitsConfig limits = config.limits();
-        // A connection resumed by a worker that just ended its exchange reads on that worker (no second wake-up).
-        QueuedThreadPool pool = new ResumingThreadPool(limits.maxThreads(), 8);
+        // A connection resumed by a completion's delivery reads on that thread after it (no second wake-up).
+        ResumingThreadPool pool = new ResumingThreadPool(limits.maxThreads(), 8);
         pool.setName("hse4j");
         Executor virtual = ThreadModes.virtualExecutor(limits.threadMode());
         if (virtual != null) {
@@ -147,6 +146,11 @@ public final class Hse4jServer implements AutoCloseable {
         watcher = config.watch() ? new DirectoryWatcher(deployer, config.scanInterval()) : null;
         host = new ExtensionHost(registry, webroot, virtual != null ? virtual : pool, jetty.getScheduler(),
                 config.readTimeout(), SOFTWARE, TlsConnectors::pieceSize, limits, limitStats);
+        // Completions delivered off their starting thread run the client connection's resume after them (no second
+        // wake-up); inside an outbound completion they run on its thread after it (no hand-off at all).
+        Executor workers = virtual != null ? virtual : pool;
+        host.deliverCompletionsWith(outbound.deferring(job -> workers.execute(() -> pool.runHoldingResume(job))));
+        outbound.runCompletionsWith(pool::runHoldingResume);
         java.util.function.Supplier<com.fasterxml.jackson.databind.node.ObjectNode> tlsStatus =
                 tls == null ? TlsConnectors::disabledStatusJson : tls::statusJson;
         status = new StatusHandler(registry, deployer, host.stats(), () -> {

@@ -109,9 +109,12 @@ final class ExtensionOutbound implements ExtensionResources, ExtensionContext {
         return server.completionsOnEventLoop();
     }
 
-    /** Runs a completion on this thread with the extension's class loader as context loader. */
+    /**
+     * Runs a completion on this thread with the extension's class loader as context loader; host
+     * completions it caused that must leave its call run right after it, here ({@link CompletionScope}).
+     */
     void run(Runnable completion) {
-        {
+        server.around().accept(() -> server.scope().run(() -> {
             Thread t = Thread.currentThread();
             ClassLoader previous = t.getContextClassLoader();
             t.setContextClassLoader(loader);
@@ -122,7 +125,7 @@ final class ExtensionOutbound implements ExtensionResources, ExtensionContext {
             } finally {
                 t.setContextClassLoader(previous);
             }
-        }
+        }));
     }
 
     String extensionName() { return name; }

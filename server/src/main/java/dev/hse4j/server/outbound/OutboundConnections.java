@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -31,6 +32,8 @@ public final class OutboundConnections implements ExtensionResources.Factory, Au
     private final AllowList serverAllow;
     private final Transport transport;
     private final Set<ExtensionOutbound> loaded = ConcurrentHashMap.newKeySet();
+    private final CompletionScope scope = new CompletionScope();
+    private volatile Consumer<Runnable> around = Runnable::run;
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong instances = new AtomicLong();
     private final AtomicLong opened = new AtomicLong();
@@ -63,7 +66,30 @@ public final class OutboundConnections implements ExtensionResources.Factory, Au
         loaded.remove(e);
     }
 
+    /**
+     * The executor for host completions that must leave the thread that started their operation: on a
+     * thread running an outbound completion it runs them there once that completion has returned (no thread
+     * hand-off); elsewhere it is {@code delegate}. For {@code ExtensionHost.deliverCompletionsWith}.
+     *
+     * @param delegate where such completions go otherwise (the worker executor)
+     * @return the executor
+     */
+    public Executor deferring(Executor delegate) {
+        return scope.executor(delegate);
+    }
+
+    /**
+     * @param runner runs each outbound completion's scope (the completion and the host completions queued behind
+     *     it); the server's pool passes one that resumes, on that thread, the client connection whose exchange the
+     *     scope ended (ResumingThreadPool.runHoldingResume) instead of waking a worker for it
+     */
+    public void runCompletionsWith(Consumer<Runnable> runner) {
+        this.around = runner;
+    }
+
     Executor executor() { return executor; }
+    CompletionScope scope() { return scope; }
+    Consumer<Runnable> around() { return around; }
     boolean completionsOnEventLoop() { return config.completionsOnIoThreads(); }
     Transport transport() { return transport; }
     int connectTimeoutMillis() { return (int) config.connectTimeout().toMillis(); }

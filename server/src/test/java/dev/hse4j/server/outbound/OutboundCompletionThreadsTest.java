@@ -33,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * runs on the I/O thread that found it ({@code hse4j-outbound-*}); with
  * {@code --outbound-completions-on-workers} on a worker thread. Either way a send started from a
  * completion completes after that send returned (never inside it), and 20,000 sends chained from their
- * own completions do not grow the stack.
+ * own completions do not grow the stack. Host completions handed off inside an outbound completion run on
+ * its thread right after it returns.
  */
 class OutboundCompletionThreadsTest {
 
@@ -83,6 +84,60 @@ class OutboundCompletionThreadsTest {
                 assertEquals(1 + sends, in.readNBytes(1 + sends).length);
                 assertEquals(0, chained.get(30, TimeUnit.SECONDS));
                 assertTrue(maxDepth.get() < depth0 + 200, "the stack grew to " + maxDepth.get() + " frames");
+                c.close();
+            }
+        } finally {
+            ext.close();
+            outbound.close();
+            workers.shutdownNow();
+        }
+    }
+
+    /**
+     * The executor the host delivers its hand-off completions with ({@link OutboundConnections#deferring}):
+     * a job handed to it inside an outbound completion (as the host does with a client write that completed
+     * inside writeClientAsync) runs on that same thread once the outbound completion has returned, exactly
+     * once; handed to it from any other thread, it goes to the workers as before.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void hostCompletionsStartedInAnOutboundCompletionRunAfterItOnItsThread(boolean onIoThreads) throws Exception {
+        AtomicInteger n = new AtomicInteger();
+        ExecutorService workers = Executors.newCachedThreadPool(r -> new Thread(r, "test-worker-" + n.incrementAndGet()));
+        OutboundConnections outbound = new OutboundConnections(OutboundConfig.defaults()
+                .withConnectTimeout(Duration.ofSeconds(5)).withAllowFor("t", "127.0.0.0/8")
+                .withCompletionsOnIoThreads(onIoThreads), workers);
+        java.util.concurrent.Executor deliveries = outbound.deferring(workers);
+        ExtensionResources ext = outbound.open("t", getClass().getClassLoader());
+        try (ServerSocket peer = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<ConnectCompletion> connected = new CompletableFuture<>();
+            ext.context().outbound().connectEx(new InetSocketAddress(InetAddress.getLoopbackAddress(), peer.getLocalPort()),
+                    null, 0, connected::complete, null);
+            try (Socket s = peer.accept()) {
+                OutboundConnection c = connected.get(10, TimeUnit.SECONDS).connection();
+                CompletableFuture<String> completionThread = new CompletableFuture<>();
+                CompletableFuture<String> jobThread = new CompletableFuture<>();
+                AtomicBoolean returned = new AtomicBoolean();
+                AtomicBoolean returnedWhenJobRan = new AtomicBoolean();
+                AtomicInteger runs = new AtomicInteger();
+                c.receive(ByteBuffer.allocate(16), (Completion r) -> {
+                    completionThread.complete(Thread.currentThread().getName());
+                    deliveries.execute(() -> {
+                        runs.incrementAndGet();
+                        returnedWhenJobRan.set(returned.get());
+                        jobThread.complete(Thread.currentThread().getName());
+                    });
+                    returned.set(true);
+                }, null);
+                s.getOutputStream().write('!');
+                s.getOutputStream().flush();
+                String thread = completionThread.get(10, TimeUnit.SECONDS);
+                assertEquals(thread, jobThread.get(10, TimeUnit.SECONDS), "no hand-off to another thread");
+                assertTrue(returnedWhenJobRan.get(), "the job ran inside the outbound completion");
+                CompletableFuture<String> elsewhere = new CompletableFuture<>();
+                deliveries.execute(() -> elsewhere.complete(Thread.currentThread().getName()));
+                assertTrue(elsewhere.get(10, TimeUnit.SECONDS).startsWith("test-worker"), "outside a completion: the workers");
+                assertEquals(1, runs.get());
                 c.close();
             }
         } finally {

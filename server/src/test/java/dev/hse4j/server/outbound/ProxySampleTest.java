@@ -112,6 +112,16 @@ class ProxySampleTest {
         }
     }
 
+    /**
+     * The procedure only starts asynchronous work, so the sample declares {@code nonBlocking}: it runs on the
+     * network thread, and a proxied request wakes no worker (the rest runs on the outbound I/O thread).
+     */
+    @Test
+    void theProcedureRunsOnTheNetworkThread() {
+        String status = hse.given().get("/hse/status.json").then().statusCode(200).extract().asString();
+        assertTrue(status.matches("(?s).*\"name\" : \"proxy\".*?\"nonBlocking\" : true.*"), "status.json shows the setting");
+    }
+
     @Test
     void theUpstreamSeesTheProxyV2HeaderWithTheClientsAddress() throws Exception {
         String r = rawGet("127.0.0.2", "/pp");
