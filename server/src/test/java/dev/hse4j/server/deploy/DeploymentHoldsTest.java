@@ -52,7 +52,8 @@ class DeploymentHoldsTest {
         };
         JarHandle handle = new JarHandle(null, getClass().getClassLoader(), "holds.jar", null, "0", null);
         return new Deployment("holds", ext, ExtensionVersion.of("holds"), Path.of("holds.jar"), handle, 0,
-                Duration.ofSeconds(30), null, null, 0, null, false, false);
+                Duration.ofSeconds(30), ExtensionResources.Factory.NONE.open("holds", getClass().getClassLoader()),
+                null, 0, null, false, false);
     }
 
     @RepeatedTest(5)
@@ -61,6 +62,7 @@ class DeploymentHoldsTest {
         int threads = 6;
         CountDownLatch running = new CountDownLatch(threads);
         List<Thread> workers = new ArrayList<>();
+        List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
         AtomicLong taken = new AtomicLong();
         java.util.concurrent.LinkedBlockingQueue<Boolean> handOff = new java.util.concurrent.LinkedBlockingQueue<>();
         for (int k = 0; k < threads; k++) {
@@ -90,6 +92,7 @@ class DeploymentHoldsTest {
                     }
                 }
             });
+            t.setUncaughtExceptionHandler((th, x) -> failures.add(x)); // the drain may run on a worker
             workers.add(t);
             t.start();
         }
@@ -110,6 +113,7 @@ class DeploymentHoldsTest {
             held.decrementAndGet();
             d.release();
         }
+        assertEquals(List.of(), failures, "a worker failed");
         assertEquals(0, held.get());
         assertEquals(0, d.inFlight());
         assertEquals(1, terminations.get(), "drained exactly once");
