@@ -1,5 +1,6 @@
 package dev.hse4j.server.ops;
 
+import java.util.Arrays;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -16,6 +17,9 @@ final class LatencyHistogram {
      * a bucket ({@link History.Buckets}) is within half a step of the truth.
      */
     static final double[] BOUNDS_SECONDS = bounds();
+
+    /** {@link #BOUNDS_SECONDS} and +Inf: the upper bounds of {@link Snapshot#cumulative()}'s entries. */
+    static final double[] BOUNDS_WITH_INFINITY = withInfinity(BOUNDS_SECONDS);
 
     private static final long[] BOUNDS_NANOS = nanos(BOUNDS_SECONDS);
 
@@ -76,6 +80,12 @@ final class LatencyHistogram {
         for (double top : new double[] {10, 15, 30, 60}) {
             b[n++] = top;
         }
+        return b;
+    }
+
+    private static double[] withInfinity(double[] bounds) {
+        double[] b = Arrays.copyOf(bounds, bounds.length + 1);
+        b[bounds.length] = Double.POSITIVE_INFINITY;
         return b;
     }
 

@@ -144,9 +144,7 @@ public final class ServerMetrics implements HostStats.Observer {
                 return;
             }
             LatencyHistogram.Snapshot s = m.latency.snapshot();
-            double[] bounds = java.util.Arrays.copyOf(LatencyHistogram.BOUNDS_SECONDS,
-                    LatencyHistogram.BOUNDS_SECONDS.length + 1);
-            bounds[bounds.length - 1] = Double.POSITIVE_INFINITY;
+            double[] bounds = LatencyHistogram.BOUNDS_WITH_INFINITY.clone(); // the model may sort what it is given
             long[] perBucket = new long[bounds.length]; // the model wants each bucket's own count, not cumulative
             for (int i = 0; i < perBucket.length; i++) {
                 perBucket[i] = s.cumulative()[i] - (i == 0 ? 0 : s.cumulative()[i - 1]);
