@@ -485,13 +485,8 @@ public final class ExtensionHost extends Handler.Abstract {
             }
             io.start();
             HseStatus status;
-            // The jar's loader as the context loader, as Deployment.withContextLoader does, written out: this runs
-            // once per request, and a capturing lambda through a Callable shared by other callers is not inlined.
-            Thread thread = Thread.currentThread();
-            ClassLoader previousLoader = thread.getContextClassLoader();
-            thread.setContextClassLoader(deployment.classLoader());
             try {
-                status = deployment.extension().httpExtensionProc(given);
+                status = deployment.withContextLoader(() -> deployment.extension().httpExtensionProc(given));
                 if (status == null) {
                     LOG.error("extension {} returned null from httpExtensionProc for {}; treated as ERROR", logName,
                             transport.pathQuery());
@@ -501,8 +496,6 @@ public final class ExtensionHost extends Handler.Abstract {
                 LOG.error("extension {} threw from httpExtensionProc for {} {}", logName, transport.method(),
                         transport.pathQuery(), t);
                 status = HseStatus.ERROR;
-            } finally {
-                thread.setContextClassLoader(previousLoader);
             }
             if (status == HseStatus.ERROR) {
                 LOG.warn("extension {} failed {} {}", logName, transport.method(), transport.pathQuery());
