@@ -31,9 +31,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Requests hold a reference ({@link #tryAcquire()} / {@link #release()}) while the deployment takes
  * traffic. After {@link #retire()} the deployment is {@link State#DRAINING}, takes no new request, and
- * the requests it has (PENDING sessions included) finish on it. When the last one ends, the extension is asked to unload with
- * {@link TerminateMode#ADVISORY}; if it agrees, or at the latest when the drain timeout runs out
- * ({@link TerminateMode#MUST}), it is terminated and its class loader closed. Sessions still open at the
+ * the requests it has (PENDING sessions included) finish on it. When the last one ends, the extension is
+ * asked to unload with {@link TerminateMode#ADVISORY}; if it agrees, or at the latest when the drain timeout
+ * runs out ({@link TerminateMode#MUST}), it is terminated and its class loader closed. Sessions still open at the
  * drain timeout are aborted first. The lifecycle steps run on the {@link Retirement} thread, never on a
  * request thread.
  */
@@ -310,11 +310,6 @@ public final class Deployment {
             }
         }
         return open.size();
-    }
-
-    /** @return references still held by requests (0 once drained) */
-    int requestRefs() {
-        return inFlight();
     }
 
     private boolean callTerminate(TerminateMode mode) {

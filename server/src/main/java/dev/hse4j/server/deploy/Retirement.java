@@ -105,9 +105,9 @@ public final class Retirement implements AutoCloseable {
         if (d.state() == Deployment.State.TERMINATED) {
             return;
         }
-        if (d.requestRefs() > 0) {
+        if (d.inFlight() > 0) {
             d.abortSessions();
-            if (d.requestRefs() > 0) {
+            if (d.inFlight() > 0) {
                 // Aborted sessions end through their own completions; give them a moment, then unload regardless.
                 Future<?> grace = run(() -> d.finishDrain(true), ABORT_GRACE_MILLIS);
                 if (grace != null) {
