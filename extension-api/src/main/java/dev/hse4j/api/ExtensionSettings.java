@@ -68,7 +68,8 @@ public @interface ExtensionSettings {
      * is full is answered {@code 503 Service Unavailable} with {@code Retry-After} at once, without calling the
      * extension, and counted ({@code rejected} on the status page); other extensions, {@code /hse/*} and the
      * static files are not affected. Synchronous I/O made after the procedure returned (a {@code PENDING}
-     * request's worker) is counted too but never refused. {@code -1} means the server's setting
+     * request's worker) is counted too but never refused. A {@link #nonBlocking()} procedure that runs on the
+     * network thread takes no place and is never refused: it holds no worker. {@code -1} means the server's setting
      * ({@code --max-concurrent-requests}, by default half of {@code --threads}); {@code 0} means no cap.
      * Anything below -1 fails the deployment with a reason.
      *

@@ -224,7 +224,9 @@ public final class ExtensionHost extends Handler.Abstract {
                     false, true);
             return;
         }
-        if (!d.bulkhead().hasRoom()) {
+        // A cheap early look, before any read-ahead; invoke() decides. A request that may run inline (a
+        // non-blocking extension on the network thread) takes no place, so it is not turned away here.
+        if (!(networkThread && d.nonBlocking() && limits.inlineNonBlocking()) && !d.bulkhead().hasRoom()) {
             d.release();
             busy(d, exchange);
             return;
@@ -420,6 +422,13 @@ public final class ExtensionHost extends Handler.Abstract {
                 return;
             }
             Bulkhead bulkhead = deployment.bulkhead();
+            if (onNetworkThread) {
+                // A non-blocking procedure on the network thread takes no place in the bulkhead: it holds no
+                // worker, and none of its synchronous I/O waits. (Its count would be two writes to one counter
+                // shared by every network thread, per request.)
+                invokeHolding(bulkhead);
+                return;
+            }
             if (!bulkhead.tryEnter()) {
                 body.close();
                 exchange.releaseBody();

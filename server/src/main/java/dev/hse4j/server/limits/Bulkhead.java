@@ -8,6 +8,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code httpExtensionProc} or blocked in synchronous I/O at once. A request that finds it full is refused
  * (503) instead of waiting for a thread, so a slow client class aimed at one extension parks at most
  * {@link #cap()} threads and every other extension, {@code /hse/*} and the static files keep theirs.
+ *
+ * <p>A {@code nonBlocking} extension's procedure that runs on the network thread (its whole body in hand) takes
+ * no place: it holds no worker thread and its synchronous I/O never waits, so it cannot park a thread, and it
+ * is never refused. Its procedures handed to a worker (a body still arriving) count as any other.
  */
 public final class Bulkhead {
 

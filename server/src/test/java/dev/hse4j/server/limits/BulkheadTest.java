@@ -1,11 +1,13 @@
 package dev.hse4j.server.limits;
 
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hse4j.fixtures.LimitsReaderExtension;
+import dev.hse4j.fixtures.NonBlockingCappedExtension;
 import dev.hse4j.server.deploy.Deployment;
 import dev.hse4j.server.testing.FixtureJars;
 import dev.hse4j.server.testing.RawHttp;
@@ -92,6 +94,51 @@ class BulkheadTest {
                     c.close();
                 }
             }
+        }
+    }
+
+    /**
+     * A non-blocking extension's procedure on the network thread takes no place: with its one place held by a
+     * procedure on a worker (reading a body that is still arriving), a bodiless request still runs at once, while
+     * another request that needs a worker gets the 503; the held one then ends normally.
+     */
+    @Test
+    void aNonBlockingProcedureOnTheNetworkThreadTakesNoPlaceWhileWorkerCallsStillDo() throws Exception {
+        try (TestServer s = TestServer.builder(tmp)
+                .jar(FixtureJars.jarOf(tmp.resolve("nbcap.jar"), NonBlockingCappedExtension.class))
+                .config(b -> b.limits(l -> l.withRates(0, 0, Duration.ofSeconds(1)))).start()) {
+            Deployment d = s.server().registry().acquire("nbcap");
+            d.release();
+            assertEquals(1, d.bulkhead().cap());
+            try (RawHttp held = new RawHttp(s.port())) {
+                held.socket().setSoTimeout(10_000);
+                // 10 bytes declared, 6 sent: the read-ahead takes 4, the procedure on a worker waits for the rest.
+                held.send("POST /ext/nbcap HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabcdef");
+                await().atMost(Duration.ofSeconds(10)).until(() -> d.bulkhead().busy() == 1);
+
+                for (int i = 0; i < 3; i++) {
+                    s.given().get("/ext/nbcap").then().statusCode(200).body(equalTo("read=0"));
+                    // A body in hand (within the read-ahead) runs on the network thread as well.
+                    s.given().body("xyz").post("/ext/nbcap").then().statusCode(200)
+                            .body(equalTo("read=3"));
+                }
+                assertEquals(1, d.bulkhead().busy(), "the inline calls took no place");
+                try (RawHttp second = new RawHttp(s.port())) {
+                    second.socket().setSoTimeout(5_000);
+                    second.send("POST /ext/nbcap HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789");
+                    RawHttp.Reply r = second.read();
+                    assertEquals(503, r.status(), "a procedure that needs a worker finds the place taken");
+                }
+                assertEquals(1, d.bulkhead().rejected());
+
+                held.send("ghij");
+                RawHttp.Reply r = held.read();
+                assertEquals(200, r.status());
+                assertEquals("read=10", r.text());
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> d.bulkhead().busy() == 0);
+            s.given().body("0123456789").post("/ext/nbcap").then().statusCode(200)
+                    .body(equalTo("read=10"));
         }
     }
 
