@@ -102,6 +102,35 @@ cpu_ticks() { # pid[,pid...]: user+system ticks, the children of each included (
     echo "$total"
 }
 
+jit_ticks() { # pid: ticks of the JVM's JIT compiler threads (C1, C2), 0 for a process that has none
+    local t total=0
+    for t in /proc/"$1"/task/*; do
+        case "$(cat "$t/comm" 2>/dev/null)" in
+            C1\ Compiler*|C2\ Compiler*) total=$((total + $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0))) ;;
+        esac
+    done
+    echo "$total"
+}
+
+warm_up() { # pid url threads connections seconds max_runs -> "runs cpu_us_per_request jit_percent"
+    # Runs of wrk until the JIT has settled the path: the compiler threads took under 2 % of the process's
+    # CPU in the last run (hse4j has more code to compile than raw Jetty: a fixed warm-up measured its
+    # compiles in the first rounds) and the CPU per request of the last two runs agrees within 15 %.
+    local pid=$1 url=$2 t=$3 c=$4 d=$5 max=$6 w j0 c0 cpu prev="" jit=100
+    for ((w = 1; w <= max; w++)); do
+        j0=$(jit_ticks "$pid"); c0=$(cpu_ticks "$pid")
+        cpu=$(run_wrk "$pid" "$url" "$t" "$c" "$d" | awk '{print $3}')
+        jit=$(awk -v j="$(( $(jit_ticks "$pid") - j0 ))" -v c="$(( $(cpu_ticks "$pid") - c0 ))" \
+            'BEGIN{printf "%.1f", (c > 0 ? 100 * j / c : 0)}')
+        if [ -n "$prev" ] && awk -v a="$prev" -v b="$cpu" -v j="$jit" \
+            'BEGIN{exit !(j < 2 && b <= a * 1.15 && b >= a / 1.15)}'; then
+            break
+        fi
+        prev=$cpu
+    done
+    echo "$((w > max ? max : w)) $cpu $jit"
+}
+
 threads_of() { awk '/^Threads:/{print $2}' "/proc/$1/status"; }
 
 median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "nan"; else if (NR%2) print a[(NR+1)/2]; else printf "%.6g\n", (a[NR/2]+a[NR/2+1])/2}'; }

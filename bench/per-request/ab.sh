@@ -7,7 +7,8 @@
 #
 #   bench/per-request/ab.sh /path/a/hse4j-server.jar /path/b/hse4j-server.jar [...]
 #
-# Environment: ROUNDS [6], DURATION [8] s per run, WARMUP [10] s per server, HTTPS=1 (the hello over TLS 1.3,
+# Environment: ROUNDS [6], DURATION [8] s per run, WARMUP [10] s per warm-up run (until the JIT is quiet:
+#   lib.sh warm_up, at most WARMUP_RUNS [8]), HTTPS=1 (the hello over TLS 1.3,
 #   Conscrypt), EXT_DIR [sample-extensions/target/jars] (its hello.jar is deployed on every build),
 #   JAVA [java], JAVA_OPTS [-Xms1g -Xmx1g]. Builds nothing: run `mvn -DskipTests package` first (bench/ too).
 set -euo pipefail
@@ -60,7 +61,10 @@ pids+=("$BG_PID"); names+=(raw)
 if [ "${HTTPS:-0}" = 1 ]; then urls+=("https://127.0.0.1:$ps/hello"); else urls+=("http://127.0.0.1:$p/hello"); fi
 wait_url "${urls[-1]}" 60 "$BG_PID" || { cat "$WORK/raw.log" >&2; exit 1; }
 
-for k in "${!urls[@]}"; do run_wrk "${pids[$k]}" "${urls[$k]}" 2 50 "$WARMUP" >/dev/null; done
+for k in "${!urls[@]}"; do
+    read -r wr wcpu wjit <<< "$(warm_up "${pids[$k]}" "${urls[$k]}" 2 50 "$WARMUP" "${WARMUP_RUNS:-8}")"
+    log "-- warm-up ${names[$k]}: $wr run(s) of ${WARMUP}s, last $wcpu us/request, JIT $wjit % of its CPU"
+done
 : > "$WORK/runs"
 n=${#urls[@]}
 for r in $(seq "$ROUNDS"); do

@@ -15,8 +15,8 @@
 #   bench/per-request/run.sh [hello-http,hello-https,bulk-https]     (default: all three)
 #
 # Environment: ROUNDS [5], DURATION [7] s per run, WARMUP [8] s (per server
-#   before the first workload, half of it before the others; repeated until the CPU per request of two
-#   runs in a row agrees within 15 %, at most WARMUP_RUNS [3] runs),
+#   before the first workload, half of it before the others; repeated until the JIT compiler threads took
+#   under 2 % of the server's CPU in a run and two runs in a row agree within 15 %, at most WARMUP_RUNS [6]),
 #   THREADS [2], CONNECTIONS [50], BULK_CONNECTIONS [1], BLOCKING [1] (0: leave the blocking line out),
 #   WORKERS [1] (0: leave hse4j-workers out),
 #   JAVA [java], JAVA_OPTS [-Xms1g -Xmx1g], SKIP_BUILD=1 (use the jars already built),
@@ -33,7 +33,7 @@ ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-7}
 WARMUP=${WARMUP:-8}
 WARM=$WARMUP
-WARMUP_RUNS=${WARMUP_RUNS:-3}
+WARMUP_RUNS=${WARMUP_RUNS:-6}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-50}
 BULK_CONNECTIONS=${BULK_CONNECTIONS:-1}
@@ -202,20 +202,13 @@ workload() { # name unit threads connections names... -- urls...
     done
     log ""
     log "=== $wl: ${ROUNDS} rounds x ${DURATION}s, wrk -t$t -c$c, order rotating each round (load average $(loadavg))"
-    # Warm-up per server until the JIT has settled the path: runs of WARM s until the CPU per request of two
-    # in a row agree within 15 % (at most WARMUP_RUNS; hse4j's path takes longer to compile than raw Jetty's,
-    # and on a loaded machine it took ~30 s of load); later workloads reuse most of it.
-    local w prev cur
+    # Warm-up per server until the JIT has settled the path (lib.sh warm_up: its compiler threads under 2 % of
+    # the CPU of a run, and two runs in a row within 15 %; hse4j's path takes longer to compile than raw
+    # Jetty's); later workloads reuse most of it.
+    local wr wcpu wjit
     for i in "${!names[@]}"; do
-        prev=""
-        for ((w = 1; w <= WARMUP_RUNS; w++)); do
-            cur=$(run_wrk "${PIDOF[${names[$i]}]}" "${urls[$i]}" "$t" "$c" "$WARM" | awk '{print $3}')
-            if [ -n "$prev" ] && awk -v a="$prev" -v b="$cur" 'BEGIN{exit !(b <= a * 1.15 && b >= a / 1.15)}'; then
-                break
-            fi
-            prev=$cur
-        done
-        log "-- warm-up ${names[$i]}: $((w > WARMUP_RUNS ? WARMUP_RUNS : w)) run(s) of ${WARM}s, last ${cur} us/request"
+        read -r wr wcpu wjit <<< "$(warm_up "${PIDOF[${names[$i]}]}" "${urls[$i]}" "$t" "$c" "$WARM" "$WARMUP_RUNS")"
+        log "-- warm-up ${names[$i]}: $wr run(s) of ${WARM}s, last ${wcpu} us/request, JIT ${wjit} % of its CPU"
     done
     WARM=$(( (WARMUP + 1) / 2 ))
     n=${#names[@]}
