@@ -303,7 +303,9 @@ public interface ExtensionControlBlock {
     // ---------------------------------------------------------------- response services
 
     /**
-     * HSE_REQ_SEND_RESPONSE_HEADER: sends the status line and headers, once per request.
+     * HSE_REQ_SEND_RESPONSE_HEADER: sends the status line and headers, once per request. The server keeps
+     * the parsed form of the header blocks it sees most: a block that does not change from one request to the
+     * next is best a constant ({@code static final String}), which is found at once.
      *
      * @param status e.g. {@code "200 OK"}, or {@code null} for {@link #statusCode()}
      * @param headers extra headers as {@code "Name: value\r\n"} lines (a final empty line is allowed), or

@@ -16,6 +16,10 @@ import java.nio.charset.StandardCharsets;
 public final class HelloExtension implements HttpExtension {
 
     private static final byte[] BODY = "Hello from hse4j!\n".getBytes(StandardCharsets.US_ASCII);
+    // Built once: the server keeps the parsed form of a header block it has seen, and the same String
+    // instance is found at once (a block built per request is hashed and compared character by character).
+    private static final String HEADERS =
+            "Content-Type: text/plain; charset=us-ascii\r\nContent-Length: " + BODY.length + "\r\n\r\n";
 
     @Override
     public ExtensionVersion getExtensionVersion() {
@@ -24,8 +28,7 @@ public final class HelloExtension implements HttpExtension {
 
     @Override
     public HseStatus httpExtensionProc(ExtensionControlBlock ecb) throws Exception {
-        ecb.sendResponseHeader("200 OK",
-                "Content-Type: text/plain; charset=us-ascii\r\nContent-Length: " + BODY.length + "\r\n\r\n");
+        ecb.sendResponseHeader("200 OK", HEADERS);
         ecb.writeClient(BODY);
         return HseStatus.SUCCESS;
     }
