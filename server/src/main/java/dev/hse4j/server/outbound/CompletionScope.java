@@ -21,15 +21,24 @@ final class CompletionScope {
 
     private static final Logger LOG = LoggerFactory.getLogger(CompletionScope.class);
 
-    /** The jobs queued on this thread while it runs an outbound completion; null outside one. */
-    private final ThreadLocal<ArrayDeque<Runnable>> queued = new ThreadLocal<>();
+    /**
+     * A thread's scope: whether it runs an outbound completion now, and the jobs queued meanwhile. One per thread
+     * that ever ran a completion, kept (not set and removed per completion: that was a ThreadLocal write, a
+     * removal and a new queue for every receive and send completion).
+     */
+    private static final class Turn {
+        boolean active;
+        final ArrayDeque<Runnable> jobs = new ArrayDeque<>(4);
+    }
+
+    private final ThreadLocal<Turn> turns = ThreadLocal.withInitial(Turn::new);
 
     /** @return an executor that queues on a thread inside {@link #run}, and hands to {@code delegate} elsewhere */
     Executor executor(Executor delegate) {
         return job -> {
-            ArrayDeque<Runnable> q = queued.get();
-            if (q != null) {
-                q.add(job);
+            Turn t = turns.get();
+            if (t.active) {
+                t.jobs.add(job);
             } else {
                 delegate.execute(job);
             }
@@ -38,16 +47,15 @@ final class CompletionScope {
 
     /** Runs {@code completion}, then what it queued (if this is the outermost scope on the thread). */
     void run(Runnable completion) {
-        ArrayDeque<Runnable> q = queued.get();
-        if (q != null) { // nested: the outer scope runs the queue
+        Turn t = turns.get();
+        if (t.active) { // nested: the outer scope runs the queue
             completion.run();
             return;
         }
-        q = new ArrayDeque<>(2);
-        queued.set(q);
+        t.active = true;
         try {
             completion.run();
-            for (Runnable job = q.poll(); job != null; job = q.poll()) {
+            for (Runnable job = t.jobs.poll(); job != null; job = t.jobs.poll()) {
                 try {
                     job.run();
                 } catch (Throwable e) {
@@ -55,7 +63,8 @@ final class CompletionScope {
                 }
             }
         } finally {
-            queued.remove();
+            t.active = false;
+            t.jobs.clear(); // only if the completion itself threw: the jobs then go nowhere, as before
         }
     }
 }
