@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A/B of hse4j builds: each build's `proxy` sample in front of the same upstream nginx (PROXY protocol listener),
 # side by side in one run: a warm-up each, then rounds in which the order rotates; per round and as medians:
-# req/s, the front's CPU (user+system) per response and its voluntary context switches per response.
+# req/s, the front's CPU (user+system) per response and its voluntary context switches per response; and, per build,
+# the median of its per-round ratios to the base (each round's figures paired).
 #
 #   bench/reverse-proxy/ab.sh NAME=JAR:EXTDIR[:JVM_OPTION] ...     (the first NAME is the base of the ratios;
 #   relative paths are from the repository root)
@@ -54,5 +55,9 @@ b=${NAMES[0]}; brps=$(printf '%s' "${RES[$b]}" | awk 'NF{print $1}' | med); bcpu
 for n in "${NAMES[@]}"; do
   rps=$(printf '%s' "${RES[$n]}" | awk 'NF{print $1}' | med); cpu=$(printf '%s' "${RES[$n]}" | awk 'NF{print $2}' | med); v=$(printf '%s' "${RES[$n]}" | awk 'NF{print $3}' | med)
   echo "MEDIAN $n: $rps req/s  $cpu us CPU/req  $v cs/req  (vs $b: req/s x$(awk -v a=$brps -v b=$rps 'BEGIN{printf "%.3f", b/a}'), CPU x$(awk -v a=$bcpu -v b=$cpu 'BEGIN{printf "%.3f", b/a}'))"
+  # the same round's figures paired: steadier than a ratio of medians when the machine's speed drifts
+  [ $n = $b ] || echo "  per round vs $b: CPU x$(paste <(printf '%s' "${RES[$n]}" | awk 'NF{print $2}') <(printf '%s' "${RES[$b]}" | awk 'NF{print $2}') \
+    | awk '{print $1/$2}' | med) median (lower in $(paste <(printf '%s' "${RES[$n]}" | awk 'NF{print $2}') <(printf '%s' "${RES[$b]}" | awk 'NF{print $2}') \
+    | awk '$1<$2{k++} END{print k+0}') of $R rounds), req/s x$(paste <(printf '%s' "${RES[$n]}" | awk 'NF{print $1}') <(printf '%s' "${RES[$b]}" | awk 'NF{print $1}') | awk '{print $1/$2}' | med)"
 done
 echo "load $(cut -d' ' -f1-3 /proc/loadavg)"
