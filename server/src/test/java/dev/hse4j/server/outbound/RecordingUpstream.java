@@ -12,6 +12,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -40,6 +42,8 @@ final class RecordingUpstream implements AutoCloseable {
         return t;
     });
     private final List<Conn> conns = new CopyOnWriteArrayList<>();
+    /** When set, requests for {@code /gate...} are answered only once this many of them are waiting at once. */
+    volatile CountDownLatch gate;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
     RecordingUpstream() throws IOException {
@@ -106,6 +110,13 @@ final class RecordingUpstream implements AutoCloseable {
                     }
                 }
                 in.skipNBytes(length);
+                CountDownLatch g = gate;
+                if (g != null && head.startsWith("GET /gate")) { // answer once that many requests are here at once
+                    g.countDown();
+                    if (!g.await(20, TimeUnit.SECONDS)) {
+                        return;
+                    }
+                }
                 byte[] body = ("src=" + c.source + " conn=" + conns.indexOf(c) + " req=" + c.requests + "\n")
                         .getBytes(StandardCharsets.ISO_8859_1);
                 out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + body.length + "\r\n"
@@ -118,6 +129,8 @@ final class RecordingUpstream implements AutoCloseable {
             }
         } catch (IOException e) {
             // the peer went away
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             c.closed = true;
         }
