@@ -22,13 +22,7 @@ final class UpstreamLinks implements AutoCloseable {
     private static final int MAX_IDLE_PER_KEY = 8; // HTTP/2 streams of one client connection run side by side
 
     private final long idleNanos;
-    /**
-     * Per key the idle link, or an {@code ArrayDeque} of them when one client connection has several (HTTP/2
-     * streams side by side). The usual case, one link going out and back per request, is one map operation each
-     * way and no allocation (a deque per key was made and dropped for every request, and each key was looked up
-     * twice each way: ~1.5 % of a proxied hello's CPU, mostly comparing keys).
-     */
-    private final Map<LinkKey, Object> idle = new HashMap<>();
+    private final Map<LinkKey, ArrayDeque<UpstreamLink>> idle = new HashMap<>();
     private int idleCount;
     private ScheduledExecutorService sweeper;
     private boolean closed;
@@ -43,19 +37,13 @@ final class UpstreamLinks implements AutoCloseable {
         while (true) {
             UpstreamLink l;
             synchronized (this) {
-                Object v = idle.remove(key);
-                if (v == null) {
+                ArrayDeque<UpstreamLink> q = idle.get(key);
+                if (q == null) {
                     return null;
                 }
-                if (v instanceof UpstreamLink one) {
-                    l = one;
-                } else {
-                    @SuppressWarnings("unchecked")
-                    ArrayDeque<UpstreamLink> q = (ArrayDeque<UpstreamLink>) v;
-                    l = q.pollLast();
-                    if (!q.isEmpty()) {
-                        idle.put(key, q.size() == 1 ? q.peekFirst() : q);
-                    }
+                l = q.pollLast();
+                if (q.isEmpty()) {
+                    idle.remove(key);
                 }
                 idleCount--;
             }
@@ -71,8 +59,10 @@ final class UpstreamLinks implements AutoCloseable {
         long now = System.nanoTime();
         boolean keep;
         synchronized (this) {
-            keep = !closed && idleCount < MAX_IDLE && add(l);
+            ArrayDeque<UpstreamLink> q = idle.get(l.key);
+            keep = !closed && idleCount < MAX_IDLE && (q == null || q.size() < MAX_IDLE_PER_KEY);
             if (keep) {
+                idle.computeIfAbsent(l.key, k -> new ArrayDeque<>(1)).addLast(l);
                 idleCount++;
                 if (sweeper == null) {
                     sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -98,55 +88,22 @@ final class UpstreamLinks implements AutoCloseable {
         l.conn.close();
     }
 
-    /** Adds {@code l} to its key's idle links, unless that key has {@link #MAX_IDLE_PER_KEY}. @return whether it did */
-    private boolean add(UpstreamLink l) {
-        Object v = idle.putIfAbsent(l.key, l);
-        if (v == null) {
-            return true;
-        }
-        if (v instanceof UpstreamLink other) {
-            ArrayDeque<UpstreamLink> q = new ArrayDeque<>(2);
-            q.addLast(other);
-            q.addLast(l);
-            idle.put(l.key, q);
-            return true;
-        }
-        @SuppressWarnings("unchecked")
-        ArrayDeque<UpstreamLink> q = (ArrayDeque<UpstreamLink>) v;
-        if (q.size() >= MAX_IDLE_PER_KEY) {
-            return false;
-        }
-        q.addLast(l);
-        return true;
-    }
-
     private synchronized void remove(UpstreamLink l) {
-        Object v = idle.get(l.key);
-        if (v == l) {
-            idle.remove(l.key);
-            idleCount--;
-        } else if (v instanceof ArrayDeque<?> q && q.remove(l)) {
+        ArrayDeque<UpstreamLink> q = idle.get(l.key);
+        if (q != null && q.remove(l)) {
             idleCount--;
             if (q.isEmpty()) {
                 idle.remove(l.key);
-            } else if (q.size() == 1) {
-                idle.put(l.key, q.peekFirst());
             }
         }
-    }
-
-    /** @return the idle links of {@code v}, a value of {@link #idle} */
-    @SuppressWarnings("unchecked")
-    private static List<UpstreamLink> links(Object v) {
-        return v instanceof UpstreamLink l ? List.of(l) : List.copyOf((ArrayDeque<UpstreamLink>) v);
     }
 
     private void sweep() {
         long cutoff = System.nanoTime() - idleNanos;
         List<UpstreamLink> expired = new ArrayList<>();
         synchronized (this) {
-            for (Object v : idle.values()) {
-                for (UpstreamLink l : links(v)) {
+            for (ArrayDeque<UpstreamLink> q : idle.values()) {
+                for (UpstreamLink l : q) {
                     if (l.expireIfIdleSince(cutoff)) {
                         expired.add(l);
                     }
@@ -165,7 +122,7 @@ final class UpstreamLinks implements AutoCloseable {
         List<UpstreamLink> all = new ArrayList<>();
         synchronized (this) {
             closed = true;
-            idle.values().forEach(v -> all.addAll(links(v)));
+            idle.values().forEach(all::addAll);
             idle.clear();
             idleCount = 0;
             if (sweeper != null) {
