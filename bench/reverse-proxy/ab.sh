@@ -8,7 +8,8 @@
 #   relative paths are from the repository root)
 #   e.g. bench/reverse-proxy/ab.sh before=/tmp/a/hse4j-server.jar:/tmp/a/ext after=server/target/hse4j-server.jar:sample-extensions/target/jars
 #
-# Environment: ROUNDS [8], DUR [8] seconds per wrk run, WARM [25] seconds of warm-up each, URLPATH [/hello]
+# Environment: ROUNDS [8], DUR [8] seconds per wrk run, WARM [25] seconds of warm-up each (then 8 s runs until the JIT
+# compiler threads take < 3 % of the build's CPU, at most 6), URLPATH [/hello]
 # (/big.bin is a BIGSIZE-byte [1 MiB] file), CONNS [50] wrk connections. Everything on 127.0.0.1; stopped on exit.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -43,7 +44,17 @@ one() { # name secs -> rps cpu_us vcs
   c1=$(awk '{print $14+$15}' /proc/$pid/stat); v1=$(cs $pid)
   echo "$out" | awk -v c0=$c0 -v c1=$c1 -v v0=$v0 -v v1=$v1 -v hz=$hz '/requests in/{r=$1} /Requests\/sec/{rps=$2} /Non-2xx|Socket errors/{err=err" "$0} END{printf "%.2f %.1f %.3f%s\n", rps, (c1-c0)/hz*1e6/r, (v1-v0)/r, err}'
 }
-for n in "${NAMES[@]}"; do one $n ${WARM:-25} >/dev/null; done
+jit() { local t v=0; for t in /proc/$1/task/*; do case "$(cat $t/comm 2>/dev/null)" in C[12]\ Compiler*)
+  v=$((v+$(awk '{print $14+$15}' $t/stat 2>/dev/null || echo 0)));; esac; done; echo $v; }
+for n in "${NAMES[@]}"; do # the warm-up, then 8 s runs until the JIT took < 3 % of the build's CPU in one (at most 6)
+  one $n ${WARM:-25} >/dev/null
+  for w in 1 2 3 4 5 6 7; do
+    [ $w = 7 ] && { echo "($n: the JIT still compiling after the warm-up)"; break; }
+    j0=$(jit ${PID[$n]}); c0=$(awk '{print $14+$15}' /proc/${PID[$n]}/stat); one $n 8 >/dev/null
+    j1=$(jit ${PID[$n]}); c1=$(awk '{print $14+$15}' /proc/${PID[$n]}/stat)
+    [ $(( (j1-j0)*100 )) -lt $(( 3*(c1-c0) )) ] && break
+  done
+done
 N=${#NAMES[@]}
 for ((r=0; r<R; r++)); do
   line="round $((r+1))"
