@@ -25,7 +25,15 @@ final class ServletExchange implements HostExchange {
     @Override public RequestFacts facts() { return facts; }
     @Override public String query() { return request.getQueryString(); }
     @Override public String contentType() { return request.getContentType(); }
-    @Override public long contentLength() { return request.getContentLengthLong(); }
+    /** As hse4j's own server: an HTTP/1 request with neither Content-Length nor Transfer-Encoding has no body. */
+    @Override
+    public long contentLength() {
+        long n = request.getContentLengthLong();
+        if (n < 0 && request.getProtocol().startsWith("HTTP/1.") && request.getHeader("Transfer-Encoding") == null) {
+            return 0;
+        }
+        return n;
+    }
     @Override public String scriptBase() { return base; }
 
     @Override

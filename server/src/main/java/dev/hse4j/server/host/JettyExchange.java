@@ -7,6 +7,7 @@ import java.util.List;
 
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -45,7 +46,20 @@ final class JettyExchange implements HostExchange {
     }
     @Override public String query() { return request.getHttpURI().getQuery(); }
     @Override public String contentType() { return request.getHeaders().get(HttpHeader.CONTENT_TYPE); }
-    @Override public long contentLength() { return request.getLength(); }
+    /**
+     * The declared body length, and 0 for an HTTP/1 request with neither Content-Length nor Transfer-Encoding:
+     * it has no body (RFC 9112 6.3), though Jetty reports its length as unknown (-1). So a GET's ECB says
+     * {@code totalBytes() == 0} whatever the read-ahead, and the host does not ask Jetty for a body to find none.
+     */
+    @Override
+    public long contentLength() {
+        long n = request.getLength();
+        if (n < 0 && request.getConnectionMetaData().getHttpVersion().getVersion() < HttpVersion.HTTP_2.getVersion()
+                && !request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)) {
+            return 0;
+        }
+        return n;
+    }
     @Override public void releaseBody() { transport.releaseBody(); }
 
     @Override

@@ -158,6 +158,21 @@ class EchoTest {
         }
     }
 
+    /** HTTP/1 without Content-Length or Transfer-Encoding has no body (RFC 9112 6.3): a total of 0, not unknown. */
+    @Test
+    void aRequestWithNeitherLengthNorChunkingHasATotalOfZero() throws Exception {
+        for (String version : new String[] {"HTTP/1.1", "HTTP/1.0"}) {
+            try (RawHttp c = new RawHttp(server.port())) {
+                c.send("GET /ext/fields " + version + "\r\nHost: x\r\n\r\n");
+                Map<String, String> f = fields(c.read().text());
+                assertEquals("0", f.get("total"), version);
+                assertEquals("0", f.get("available"), version);
+                assertEquals("0", f.get("read"), version);
+                assertEquals("0", f.get("after"), version);
+            }
+        }
+    }
+
     @Test
     void connIdsAreDistinctPerRequest() {
         String a = fields(server.given().get("/ext/fields").asString()).get("connId");
@@ -177,6 +192,10 @@ class EchoTest {
             assertEquals("0", f.get("available"));
             assertEquals("100000", f.get("read"));
             assertEquals(sha(body, 0, body.length), f.get("body"));
+            // Without a read-ahead, a GET's total is still known: it has no body.
+            Map<String, String> get = fields(s.given().get("/ext/ra0-fields").asString());
+            assertEquals("0", get.get("total"));
+            assertEquals("0", get.get("read"));
         }
     }
 }
