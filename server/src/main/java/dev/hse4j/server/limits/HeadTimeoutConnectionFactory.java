@@ -55,7 +55,9 @@ public final class HeadTimeoutConnectionFactory extends HttpConnectionFactory {
     /** An HTTP/1 connection that watches how long its current request head takes. */
     private final class Timed extends HttpConnection {
         private final Scheduler scheduler;
-        private Scheduler.Task deadline; // guarded by this (Jetty never locks a connection: no extra lock object per connection)
+        // Written under this (Jetty never locks a connection: no extra lock object per connection); volatile so that
+        // the disarm after every request head, which nearly always finds nothing armed, takes no lock.
+        private volatile Scheduler.Task deadline;
 
         Timed(HttpConfiguration config, Connector connector, EndPoint endPoint) {
             super(config, connector, endPoint);
@@ -99,6 +101,9 @@ public final class HeadTimeoutConnectionFactory extends HttpConnectionFactory {
         }
 
         private void disarm() {
+            if (deadline == null) {
+                return; // only this connection's own onFillable/onOpen arm it, never concurrently with this call
+            }
             synchronized (this) {
                 if (deadline != null) {
                     deadline.cancel();
