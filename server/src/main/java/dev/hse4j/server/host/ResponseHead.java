@@ -8,6 +8,7 @@ import java.util.List;
 
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.PreEncodedHttpField;
 
 /**
  * An ISAPI status string ({@code "200 OK"}) and header block ({@code "Name: value\r\n...\r\n"}), parsed
@@ -37,7 +38,8 @@ record ResponseHead(int status, List<HttpField> fields, long contentLength) {
     /**
      * The heads an extension sends most, parsed once: nearly every response of an extension carries the same
      * status and header text, rebuilt as a new string each time. A small table indexed by the text's hash holds
-     * the last head parsed for each slot; a hit costs a hash and an equals instead of a parse and its objects.
+     * the last head parsed for each slot; a hit costs a hash and an equals instead of a parse and its objects,
+     * and from the second hit on the head's fields are pre-encoded ({@link #preEncoded()}).
      * Entries are immutable and replaced whole, so readers need no lock (a stale entry is only a miss); long
      * header blocks are not kept, so the table stays small whatever extensions send.
      */
@@ -46,7 +48,8 @@ record ResponseHead(int status, List<HttpField> fields, long contentLength) {
         private static final int LONGEST = 512;
         private final Entry[] entries = new Entry[SLOTS];
 
-        private record Entry(String status, String headers, int defaultStatus, ResponseHead head) { }
+        /** @param encoded whether {@code head}'s fields are pre-encoded (from its second use on) */
+        private record Entry(String status, String headers, int defaultStatus, ResponseHead head, boolean encoded) { }
 
         ResponseHead parse(String status, String headers, int defaultStatus) throws IsapiException {
             if (headers == null || headers.length() > LONGEST || status != null && status.length() > LONGEST) {
@@ -56,12 +59,34 @@ record ResponseHead(int status, List<HttpField> fields, long contentLength) {
             Entry e = entries[slot];
             if (e != null && e.defaultStatus == defaultStatus && e.headers.equals(headers)
                     && java.util.Objects.equals(e.status, status)) {
+                if (!e.encoded) {
+                    // Seen twice: worth encoding once (a block that changes every response, such as a computed
+                    // Content-Length, never gets here and never pays for it).
+                    ResponseHead encoded = e.head.preEncoded();
+                    entries[slot] = new Entry(e.status, e.headers, defaultStatus, encoded, true);
+                    return encoded;
+                }
                 return e.head;
             }
             ResponseHead head = ResponseHead.parse(status, headers, defaultStatus); // throws: nothing is kept
-            entries[slot] = new Entry(status, headers, defaultStatus, head);
+            entries[slot] = new Entry(status, headers, defaultStatus, head, false);
             return head;
         }
+    }
+
+    /**
+     * @return this head with its fields pre-encoded ({@link PreEncodedHttpField}), as a hand-written Jetty
+     *     handler keeps its constant headers: the response's header block is then a copy of bytes made once, for
+     *     HTTP/1 and HPACK alike, instead of each value checked and copied a character at a time. The
+     *     Content-Length stays as it is: Jetty writes that line itself from the number.
+     */
+    ResponseHead preEncoded() {
+        List<HttpField> encoded = new ArrayList<>(fields.size());
+        for (HttpField f : fields) {
+            encoded.add(f instanceof PreEncodedHttpField || f.getHeader() == HttpHeader.CONTENT_LENGTH ? f
+                    : new PreEncodedHttpField(f.getHeader(), f.getName(), f.getValue()));
+        }
+        return new ResponseHead(status, List.copyOf(encoded), contentLength);
     }
 
     static ResponseHead parse(String status, String headers, int defaultStatus) throws IsapiException {

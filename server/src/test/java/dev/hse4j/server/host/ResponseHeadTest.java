@@ -2,6 +2,9 @@ package dev.hse4j.server.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
 
 import dev.hse4j.api.IsapiError;
 import dev.hse4j.api.IsapiException;
@@ -62,13 +65,22 @@ class ResponseHeadTest {
         ResponseHead.Cache cache = new ResponseHead.Cache();
         String text = "Content-Type: text/plain\r\nContent-Length: " + 18 + "\r\n\r\n";
         ResponseHead first = cache.parse("200 OK", text, 200);
+        ResponseHead second = cache.parse(new String("200 OK"), new String(text), 200);
         ResponseHead again = cache.parse(new String("200 OK"), new String(text), 200);
-        org.junit.jupiter.api.Assertions.assertSame(first, again);
+        // Parsed once, pre-encoded once at the second use, then the same head every time.
+        org.junit.jupiter.api.Assertions.assertSame(second, again);
+        assertTrue(first.fields().stream().noneMatch(f -> f instanceof org.eclipse.jetty.http.PreEncodedHttpField));
+        assertEquals(List.of("Content-Type: text/plain", "Content-Length: 18"),
+                again.fields().stream().map(f -> f.getName() + ": " + f.getValue()).toList());
+        assertTrue(again.fields().get(0) instanceof org.eclipse.jetty.http.PreEncodedHttpField);
+        assertEquals(18L, again.fields().get(1).getLongValue());
+        assertEquals(first.status(), again.status());
         assertEquals(18L, again.contentLength());
         assertEquals(404, cache.parse("404 Not Found", text, 200).status()); // the status is part of the key
         assertEquals(201, cache.parse(null, text, 201).status());           // and so is the default status
         assertEquals(200, cache.parse(null, text, 200).status());
         assertThrows(UnsupportedOperationException.class, () -> first.fields().add(first.fields().get(0)));
+        assertThrows(UnsupportedOperationException.class, () -> again.fields().add(again.fields().get(0)));
         for (int i = 0; i < 2; i++) {
             IsapiException e = assertThrows(IsapiException.class, () -> cache.parse("200 OK", "X: a\u0001b\r\n", 200));
             assertEquals(IsapiError.INVALID_PARAMETER, e.errorCode());
