@@ -216,7 +216,8 @@ public final class ExtensionHost extends Handler.Abstract {
             return;
         }
         long max = d.maxRequestBody();
-        if (max > 0 && exchange.contentLength() > max) {
+        long length = exchange.contentLength(); // asked once: on HTTP/1 it may look at the headers
+        if (max > 0 && length > max) {
             d.release();
             limitStats.tooLarge();
             exchange.answer(HttpStatus.PAYLOAD_TOO_LARGE_413,
@@ -226,12 +227,17 @@ public final class ExtensionHost extends Handler.Abstract {
         }
         // A cheap early look, before any read-ahead; invoke() decides. A request that may run inline (a
         // non-blocking extension on the network thread) takes no place, so it is not turned away here.
-        if (!(networkThread && d.nonBlocking() && limits.inlineNonBlocking()) && !d.bulkhead().hasRoom()) {
+        if (!(networkThread && runsInline(d)) && !d.bulkhead().hasRoom()) {
             d.release();
             busy(d, exchange);
             return;
         }
-        new Session(d, exchange, name, pathInfo, networkThread).preload();
+        new Session(d, exchange, length, name, pathInfo, networkThread).preload();
+    }
+
+    /** @return whether {@code d}'s procedures run on the network thread (with their whole body in hand) */
+    private boolean runsInline(Deployment d) {
+        return d.nonBlocking() && limits.inlineNonBlocking();
     }
 
     /** 503 at once: the extension has as many requests running as its bulkhead allows. */
@@ -273,7 +279,8 @@ public final class ExtensionHost extends Handler.Abstract {
         private volatile boolean closed; // the end listener was told
         private volatile boolean joined; // in the deployment's live-session set (set before it is added)
 
-        Session(Deployment deployment, HostExchange exchange, String name, String pathInfo, boolean networkThread) {
+        Session(Deployment deployment, HostExchange exchange, long declaredLength, String name, String pathInfo,
+                boolean networkThread) {
             this.deployment = deployment;
             this.exchange = exchange;
             this.jetty = exchange instanceof JettyExchange j ? j : null;
@@ -282,7 +289,7 @@ public final class ExtensionHost extends Handler.Abstract {
             this.transport = exchange.transport();
             this.body = new BodyReader(transport, scheduler,
                     requestRate, deployment.maxRequestBody());
-            this.declaredLength = exchange.contentLength();
+            this.declaredLength = declaredLength;
             this.onNetworkThread = networkThread;
             stats.started();
         }
@@ -406,7 +413,7 @@ public final class ExtensionHost extends Handler.Abstract {
          * synchronous writes never wait either).
          */
         private void invoke() {
-            if (onNetworkThread && !(deployment.nonBlocking() && limits.inlineNonBlocking() && wholeBodyInHand())) {
+            if (onNetworkThread && !(runsInline(deployment) && wholeBodyInHand())) {
                 onNetworkThread = false;
                 try {
                     completionExecutor.execute(this::invoke);
