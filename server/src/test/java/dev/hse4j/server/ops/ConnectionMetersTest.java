@@ -25,7 +25,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +34,6 @@ import java.util.function.Predicate;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
@@ -240,13 +238,7 @@ class ConnectionMetersTest {
     void oneTlsConnectionIsCountedOnce() throws Exception {
         try (TestServer s = TestServer.builder(tmp).samples("hello")
                 .config(b -> b.tls(TlsConfig.builder().port(0).build())).start()) {
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            ks.load(null, null);
-            ks.setCertificateEntry("server", s.server().tls().keys().certificate());
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
-            tmf.init(ks);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), null);
+            SSLContext ctx = s.trustingTls();
             String https = "jetty_connections_current_connections{connector_name=\"https\"";
             String closedHttps = "jetty_connections_request_seconds_count{connector_name=\"https\"";
             assertEquals(0.0, value(scrape(s.port()), https));

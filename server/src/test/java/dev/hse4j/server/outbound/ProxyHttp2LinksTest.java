@@ -9,7 +9,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -19,8 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,7 +44,7 @@ class ProxyHttp2LinksTest {
                     .tls(TlsConfig.builder().port(0).build())
                     .outbound(OutboundConfig.defaults().withAllowFor("proxy", up).withSetting("proxy", "upstream", up)))
                     .start()) {
-                HttpClient client = HttpClient.newBuilder().sslContext(trusting(hse)).version(HttpClient.Version.HTTP_2)
+                HttpClient client = HttpClient.newBuilder().sslContext(hse.trustingTls()).version(HttpClient.Version.HTTP_2)
                         .connectTimeout(Duration.ofSeconds(10)).build();
                 String base = "https://localhost:" + hse.server().httpsPort() + "/ext/proxy/gate";
                 String warm = client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + hse.server().httpsPort()
@@ -98,16 +95,5 @@ class ProxyHttp2LinksTest {
 
     private static String conn(String body) {
         return body.substring(body.indexOf("conn="), body.indexOf(" req="));
-    }
-
-    private static SSLContext trusting(TestServer server) throws Exception {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setCertificateEntry("server", server.server().tls().keys().certificate());
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
-        tmf.init(ks);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
     }
 }

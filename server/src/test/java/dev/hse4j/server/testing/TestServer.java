@@ -111,6 +111,22 @@ public final class TestServer implements AutoCloseable {
         return server;
     }
 
+    /**
+     * @return a JDK TLS context that trusts this server's certificate and nothing else (for HTTPS and HTTP/2
+     *     clients against a server started with HTTPS)
+     * @throws Exception if the server has no HTTPS or the context cannot be made
+     */
+    public javax.net.ssl.SSLContext trustingTls() throws Exception {
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setCertificateEntry("server", server.tls().keys().certificate());
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        tmf.init(ks);
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
+    }
+
     /** @return the extensions directory */
     public Path extensionsDir() {
         return extensions;
