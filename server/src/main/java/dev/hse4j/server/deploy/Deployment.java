@@ -1,6 +1,8 @@
 package dev.hse4j.server.deploy;
 
+import dev.hse4j.api.ExtensionControlBlock;
 import dev.hse4j.api.ExtensionVersion;
+import dev.hse4j.api.HseStatus;
 import dev.hse4j.api.HttpExtension;
 import dev.hse4j.api.TerminateMode;
 import dev.hse4j.server.strict.StrictPolicy;
@@ -396,6 +398,17 @@ public final class Deployment {
     /** @return the extension's unhealthy report, or {@code null} while it has made none */
     public UnhealthyReport unhealthy() {
         return unhealthy;
+    }
+
+    /**
+     * Runs the extension's {@code httpExtensionProc} with its class loader as the thread's context loader.
+     *
+     * @param ecb the request
+     * @return what the procedure returned
+     * @throws Exception what the procedure threw
+     */
+    public HseStatus httpExtensionProc(ExtensionControlBlock ecb) throws Exception {
+        return handle.httpExtensionProc(extension, ecb);
     }
 
     /**

@@ -1,5 +1,9 @@
 package dev.hse4j.server.deploy;
 
+import dev.hse4j.api.ExtensionControlBlock;
+import dev.hse4j.api.HseStatus;
+import dev.hse4j.api.HttpExtension;
+
 import java.io.IOException;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
@@ -70,6 +74,22 @@ final class JarHandle {
         t.setContextClassLoader(loader);
         try {
             return call.call();
+        } finally {
+            t.setContextClassLoader(previous);
+        }
+    }
+
+    /**
+     * The request path's form of {@link #withContextLoader}: calls the procedure directly. A {@code Callable}
+     * per request was a lambda allocated and a call site shared by every kind of task (load, terminate,
+     * admission), which the hello profile showed as 1.4 % of its samples.
+     */
+    HseStatus httpExtensionProc(HttpExtension extension, ExtensionControlBlock ecb) throws Exception {
+        Thread t = Thread.currentThread();
+        ClassLoader previous = t.getContextClassLoader();
+        t.setContextClassLoader(loader);
+        try {
+            return extension.httpExtensionProc(ecb);
         } finally {
             t.setContextClassLoader(previous);
         }

@@ -502,7 +502,7 @@ public final class ExtensionHost extends Handler.Abstract {
             io.start();
             HseStatus status;
             try {
-                status = deployment.withContextLoader(() -> deployment.extension().httpExtensionProc(given));
+                status = deployment.httpExtensionProc(given);
                 if (status == null) {
                     LOG.error("extension {} returned null from httpExtensionProc for {}; treated as ERROR", logName,
                             transport.pathQuery());
