@@ -118,7 +118,9 @@ public @interface ExtensionSettings {
      *     the earlier ones. While a slow client has not taken them, at most 1 MiB of such bytes may wait per
      *     request (the server's {@code --write-behind-limit}); a synchronous write that would go past that fails
      *     with {@link IsapiError#WSAEWOULDBLOCK} (10035) and sends nothing. Write large bodies asynchronously;</li>
-     * <li>asynchronous I/O and completions are as always (completions run on worker threads).</li>
+     * <li>asynchronous I/O and completions are as always (completions run on worker threads);</li>
+     * <li>the session timeout ({@link #sessionTimeoutMillis()}) counts from the procedure's return, not its
+     *     call, and only for a session that outlives the return (PENDING, or bytes still being sent).</li>
      * </ul>
      * An extension that declares this and blocks anyway stalls every connection served by that network
      * thread: leave it {@code false} (the default) unless the procedure only computes and writes. Strict mode

@@ -84,6 +84,7 @@ final class RequestIo extends SessionTimeouts.Entry {
     private final MinRate.Spec responseRateSpec;
     private MinRate responseRate; // guarded by lock: made at the first wait for the client
     private final LimitStats limitStats;
+    private boolean timedFromReturn; // see start(boolean): set before the procedure runs, read after it
     private volatile Thread procThread; // the thread inside httpExtensionProc, while it is
     private ExtensionControlBlock ecb;
     private IoWatch watch; // strict mode, or null: set once before the procedure runs
@@ -1167,8 +1168,23 @@ final class RequestIo extends SessionTimeouts.Entry {
      * (its thread cannot be reclaimed, but the client is not left waiting).
      */
     void start() {
+        start(false);
+    }
+
+    /**
+     * The session starts.
+     *
+     * @param nonBlockingProcedure the procedure is a non-blocking one, called on the network thread: it
+     *     returns promptly by declaration (and a hung network thread could not answer anyway), so its session
+     *     timeout runs from its return, and only if the session outlives it. Most such sessions end inside
+     *     {@link #procReturned} and never take the timeouts' lock; the timeout is late by the procedure's run.
+     */
+    void start(boolean nonBlockingProcedure) {
         procThread = Thread.currentThread();
-        timeouts.add(this, sessionTimeout.toNanos());
+        timedFromReturn = nonBlockingProcedure;
+        if (!nonBlockingProcedure) {
+            timeouts.add(this, sessionTimeout.toNanos());
+        }
     }
 
     /** The procedure returned {@code status}. */
@@ -1193,6 +1209,10 @@ final class RequestIo extends SessionTimeouts.Entry {
                     break;
                 default:
                     break; // PENDING: doneWithSession ends it
+            }
+            if (timedFromReturn && !finishNow && !state.life().ended()) {
+                // Under the lock, so a finish (which removes the entry under it) cannot come between.
+                timeouts.add(this, sessionTimeout.toNanos());
             }
         }
         if (finishNow) {

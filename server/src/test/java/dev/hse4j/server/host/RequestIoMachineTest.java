@@ -2,6 +2,7 @@ package dev.hse4j.server.host;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -136,6 +137,50 @@ class RequestIoMachineTest {
         IsapiException late = assertThrows(IsapiException.class, () -> io.doneWithSession(HseStatus.SUCCESS));
         assertEquals(IsapiError.INVALID_OPERATION, late.errorCode());
         assertEquals(List.of("end TIMEOUT"), events);
+    }
+
+    /**
+     * A non-blocking procedure on the network thread is timed from its return, and only if its session
+     * outlives it: one that ends inside its return never takes the timeouts' lock or arms the sweep, one that
+     * returns PENDING and is forgotten still times out.
+     */
+    @Test
+    void aNonBlockingProcedureIsTimedFromItsReturnOnlyWhenItsSessionOutlivesIt() throws Exception {
+        SessionTimeouts timeouts = new SessionTimeouts(scheduler, 50);
+        MemoryTransport t = new MemoryTransport();
+        RequestIo done = inline(t, timeouts, Duration.ofMillis(200));
+        assertEquals(0, timeouts.size(), "not timed while it runs");
+        assertEquals(2, writeSync(done, "hi"));
+        done.procReturned(HseStatus.SUCCESS);
+        assertEquals(List.of("end OK"), events);
+        assertEquals(0, timeouts.size());
+        assertFalse(timeouts.sweeping(), "no sweep armed for a session that ended in its return");
+
+        MemoryTransport t2 = new MemoryTransport();
+        RequestIo forgotten = inline(t2, timeouts, Duration.ofMillis(200));
+        assertEquals(0, timeouts.size());
+        forgotten.procReturned(HseStatus.PENDING);
+        assertEquals(1, timeouts.size(), "a pending session is timed from the return");
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("end TIMEOUT"));
+        assertEquals(500, t2.errorStatus);
+        assertEquals(0, timeouts.size());
+
+        MemoryTransport t3 = new MemoryTransport();
+        RequestIo later = inline(t3, timeouts, Duration.ofSeconds(30));
+        later.procReturned(HseStatus.PENDING);
+        assertEquals(1, timeouts.size());
+        later.doneWithSession(HseStatus.SUCCESS);
+        assertEquals(0, timeouts.size(), "its end removes it");
+        assertEquals(List.of("end OK", "end TIMEOUT", "end OK"), events);
+    }
+
+    private RequestIo inline(MemoryTransport t, SessionTimeouts timeouts, Duration sessionTimeout) {
+        BodyReader body = new BodyReader(t, scheduler, MinRate.Spec.OFF, 0);
+        RequestIo io = new RequestIo(t, pool, scheduler, timeouts, body, Duration.ofSeconds(5), sessionTimeout, "test",
+                getClass().getClassLoader(), listener, new Bulkhead(0), new MinRate.Spec(0, 1_000_000_000L),
+                new LimitStats(), 1 << 20);
+        io.start(true);
+        return io;
     }
 
     @Test
