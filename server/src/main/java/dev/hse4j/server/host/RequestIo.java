@@ -1175,8 +1175,8 @@ final class RequestIo extends SessionTimeouts.Entry {
      * The session starts.
      *
      * @param nonBlockingProcedure the procedure is a non-blocking one, called on the network thread: it
-     *     returns promptly by declaration (and a hung network thread could not answer anyway), so its session
-     *     timeout runs from its return, and only if the session outlives it. Most such sessions end inside
+     *     returns promptly by declaration (strict mode reports one that does not), so its session timeout runs
+     *     from its return, and only if the session outlives it. Most such sessions end inside
      *     {@link #procReturned} and never take the timeouts' lock; the timeout is late by the procedure's run.
      */
     void start(boolean nonBlockingProcedure) {
