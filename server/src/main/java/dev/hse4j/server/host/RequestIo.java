@@ -1166,13 +1166,6 @@ final class RequestIo extends SessionTimeouts.Entry {
     /**
      * The session starts: the session timeout runs from here, so a procedure that hangs is answered too
      * (its thread cannot be reclaimed, but the client is not left waiting).
-     */
-    void start() {
-        start(false);
-    }
-
-    /**
-     * The session starts.
      *
      * @param nonBlockingProcedure the procedure is a non-blocking one, called on the network thread: it
      *     returns promptly by declaration (strict mode reports one that does not), so its session timeout runs
