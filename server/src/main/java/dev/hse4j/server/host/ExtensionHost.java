@@ -499,7 +499,7 @@ public final class ExtensionHost extends Handler.Abstract {
             if (held != null) {
                 held.hold();
             }
-            io.start(onNetworkThread);
+            io.start();
             HseStatus status;
             try {
                 status = deployment.httpExtensionProc(given);

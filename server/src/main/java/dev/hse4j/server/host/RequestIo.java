@@ -84,7 +84,6 @@ final class RequestIo extends SessionTimeouts.Entry {
     private final MinRate.Spec responseRateSpec;
     private MinRate responseRate; // guarded by lock: made at the first wait for the client
     private final LimitStats limitStats;
-    private boolean timedFromReturn; // see start(boolean): set before the procedure runs, read after it
     private volatile Thread procThread; // the thread inside httpExtensionProc, while it is
     private ExtensionControlBlock ecb;
     private IoWatch watch; // strict mode, or null: set once before the procedure runs
@@ -1167,15 +1166,14 @@ final class RequestIo extends SessionTimeouts.Entry {
      * The session starts: the session timeout runs from here, so a procedure that hangs is answered too
      * (its thread cannot be reclaimed, but the client is not left waiting).
      *
-     * @param nonBlockingProcedure the procedure is a non-blocking one, called on the network thread: it
-     *     returns promptly by declaration (strict mode reports one that does not), so its session timeout runs
-     *     from its return, and only if the session outlives it. Most such sessions end inside
-     *     {@link #procReturned} and never take the timeouts' lock; the timeout is late by the procedure's run.
+     * <p>Except for a procedure on the network thread (a non-blocking one, which writes behind): it returns
+     * promptly by declaration (strict mode reports one that does not), so its session timeout runs from its
+     * return, and only if the session outlives it (see {@link #procReturned}). Most such sessions end inside
+     * the return and never take the timeouts' lock; the timeout is late by the procedure's run.
      */
-    void start(boolean nonBlockingProcedure) {
+    void start() {
         procThread = Thread.currentThread();
-        timedFromReturn = nonBlockingProcedure;
-        if (!nonBlockingProcedure) {
+        if (behind == null) {
             timeouts.add(this, sessionTimeout.toNanos());
         }
     }
@@ -1203,7 +1201,7 @@ final class RequestIo extends SessionTimeouts.Entry {
                 default:
                     break; // PENDING: doneWithSession ends it
             }
-            if (timedFromReturn && !finishNow && !state.life().ended()) {
+            if (behind != null && !finishNow && !state.life().ended()) { // timed from here: see start()
                 // Under the lock, so a finish (which removes the entry under it) cannot come between.
                 timeouts.add(this, sessionTimeout.toNanos());
             }

@@ -65,7 +65,7 @@ class RequestIoMachineTest {
         RequestIo io = new RequestIo(t, pool, scheduler, new SessionTimeouts(scheduler, 50), body, Duration.ofSeconds(5),
                 sessionTimeout, "test", getClass().getClassLoader(), listener, new Bulkhead(0),
                 new MinRate.Spec(0, 1_000_000_000L), new LimitStats());
-        io.start(false);
+        io.start();
         return io;
     }
 
@@ -179,7 +179,7 @@ class RequestIoMachineTest {
         RequestIo io = new RequestIo(t, pool, scheduler, timeouts, body, Duration.ofSeconds(5), sessionTimeout, "test",
                 getClass().getClassLoader(), listener, new Bulkhead(0), new MinRate.Spec(0, 1_000_000_000L),
                 new LimitStats(), 1 << 20);
-        io.start(true);
+        io.start();
         return io;
     }
 
@@ -294,7 +294,7 @@ class RequestIoMachineTest {
         }, scheduler, new SessionTimeouts(scheduler, 50), body, Duration.ofSeconds(5), Duration.ofSeconds(30),
                 "test", getClass().getClassLoader(), listener, new Bulkhead(0), new MinRate.Spec(0, 1_000_000_000L),
                 new LimitStats());
-        io.start(false);
+        io.start();
         for (int i = 0; i < 1000; i++) {
             assertEquals(5, writeSync(io, "hello"));
         }
